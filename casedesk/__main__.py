@@ -1,0 +1,3 @@
+from casedesk.app import main
+
+raise SystemExit(main())
