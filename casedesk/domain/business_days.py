@@ -5,8 +5,9 @@ A *business day* is a weekday that is not in the given holiday set. Counting con
 * ``add_business_days(d, n)`` returns the n-th business day after ``d`` (before it when n < 0);
   ``d`` itself never counts, so "due 10 business days after the quarter ends" is
   ``add_business_days(quarter_end, 10)``. ``n == 0`` returns ``d`` unchanged.
-* ``business_days_between(a, b)`` counts business days in the half-open span ``(a, b]`` (negated when
-  b < a), so ``business_days_between(d, add_business_days(d, n)) == n`` for every n.
+* ``business_days_between(a, b)`` counts the business days stepped onto going from ``a`` to ``b``: those
+  in ``(a, b]`` when b >= a, and minus those in ``[b, a)`` when b < a. So
+  ``business_days_between(d, add_business_days(d, n)) == n`` for every n.
 
 Both run in time proportional to the number of weeks spanned divided by seven plus the holidays
 involved, not day by day, so a large n stays cheap.
@@ -44,9 +45,9 @@ def _weekdays_through(day: dt.date) -> int:
 
 
 def business_days_between(start: dt.date, end: dt.date, holidays: frozenset[dt.date] = _NO_HOLIDAYS) -> int:
-    """Business days in ``(start, end]``; negative (the count in ``(end, start]``) when end < start."""
+    """Business days in ``(start, end]``; when end < start, minus the business days in ``[end, start)``."""
     if end < start:
-        return -business_days_between(end, start, holidays)
+        return -business_days_between(end - _ONE_DAY, start - _ONE_DAY, holidays)
     weekdays = _weekdays_through(end) - _weekdays_through(start)
     sorted_holidays = _weekday_holidays_sorted(holidays)
     if sorted_holidays:
@@ -119,7 +120,8 @@ def _observed(day: dt.date) -> dt.date:
 
 @lru_cache(maxsize=256)
 def us_federal_holidays(year: int, observed: bool = True) -> frozenset[dt.date]:
-    """The eleven US federal holidays of ``year`` (Juneteenth from 2021).
+    """The US federal holidays of ``year``: eleven since 2021 (Juneteenth), ten from 1986 (Martin Luther
+    King Jr. Day), nine before; from 1971 to 1977 Veterans Day was the fourth Monday of October.
 
     With ``observed`` (the default) fixed-date holidays falling on a weekend are moved to the day they
     are observed; New Year's Day on a Saturday is then observed on 31 December of the previous year,
@@ -127,17 +129,22 @@ def us_federal_holidays(year: int, observed: bool = True) -> frozenset[dt.date]:
     """
     if not _FIRST_YEAR <= year <= 9998:
         raise ValidationError(f"US federal holidays are computed for years {_FIRST_YEAR} to 9998, not {year}.")
-    fixed = [dt.date(year, 1, 1), dt.date(year, 7, 4), dt.date(year, 11, 11), dt.date(year, 12, 25)]
-    if year >= 2021:
-        fixed.append(dt.date(year, 6, 19))
+    fixed = [dt.date(year, 1, 1), dt.date(year, 7, 4), dt.date(year, 12, 25)]
     floating = [
-        _nth_weekday(year, 1, 0, 3),  # Birthday of Martin Luther King, Jr.: third Monday of January
         _nth_weekday(year, 2, 0, 3),  # Washington's Birthday: third Monday of February
         _nth_weekday(year, 5, 0, -1),  # Memorial Day: last Monday of May
         _nth_weekday(year, 9, 0, 1),  # Labor Day: first Monday of September
         _nth_weekday(year, 10, 0, 2),  # Columbus Day: second Monday of October
         _nth_weekday(year, 11, 3, 4),  # Thanksgiving Day: fourth Thursday of November
     ]
+    if year >= 1986:
+        floating.append(_nth_weekday(year, 1, 0, 3))  # Martin Luther King, Jr.: third Monday of January
+    if year >= 2021:
+        fixed.append(dt.date(year, 6, 19))  # Juneteenth
+    if year >= 1978:
+        fixed.append(dt.date(year, 11, 11))  # Veterans Day
+    else:
+        floating.append(_nth_weekday(year, 10, 0, 4))  # Veterans Day 1971-1977: fourth Monday of October
     if observed:
         fixed = [_observed(day) for day in fixed]
     return frozenset(fixed + floating)

@@ -258,10 +258,11 @@ def report_due_date(
     """When the quarterly report for ``quarter`` is due: ``due_days`` after its last day.
 
     With ``business_days`` the days counted are business days (weekends and ``holidays`` skipped).
-    ``due_days`` must be at least 1, so the due date is always after the quarter ends.
+    Any positive ``due_days`` puts the due date after the quarter's end; 0 makes the report due on the
+    quarter's last day.
     """
-    if due_days < 1:
-        raise ValidationError(f"A quarterly report is due at least one day after the quarter ends, not {due_days}.")
+    if isinstance(due_days, bool) or not isinstance(due_days, int) or due_days < 0:
+        raise ValidationError(f"A quarterly report's due days must be a whole number of 0 or more, not {due_days!r}.")
     if business_days:
         return add_business_days(quarter.end, due_days, holidays)
     return quarter.end + dt.timedelta(days=due_days)
