@@ -336,7 +336,8 @@ class Store:
     def execute_raw(self, sql: str) -> list[Any]:
         """For diagnostics and tests only."""
         with self.engine.connect() as conn:
-            rows = list(conn.execute(text(sql)).fetchall())
+            result = conn.execute(text(sql))
+            rows = list(result.fetchall()) if result.returns_rows else []
             conn.commit()
             return rows
 
