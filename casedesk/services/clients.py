@@ -121,9 +121,7 @@ def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow
             select(ProgressNote.client_id, func.max(ProgressNote.contact_start))
             .where(ProgressNote.deleted_at.is_(None))
             .group_by(ProgressNote.client_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     next_visit = dict(
         session.execute(
@@ -134,16 +132,14 @@ def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow
                 Appointment.starts_at >= now,
             )
             .group_by(Appointment.client_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     agencies: dict[str, list[str]] = defaultdict(list)
     for client_id, name in session.execute(
         select(ClientAgency.client_id, ProviderAgency.name)
         .join(ProviderAgency, ProviderAgency.id == ClientAgency.provider_agency_id)
         .where(ClientAgency.deleted_at.is_(None))
-    ).tuples():
+    ):
         agencies[client_id].append(name)
 
     rows = []
@@ -160,7 +156,7 @@ def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow
             Client.assigned_worker_id,
             Client.risk_flags,
         ).where(Client.deleted_at.is_(None))
-    ).tuples():
+    ):
         cid, first, last, preferred, record, dob, program, status, worker, flags = c
         lc = last_contact.get(cid)
         nv = next_visit.get(cid)
@@ -296,7 +292,7 @@ def client_detail(session: Session, client_id: str, *, audit_view: bool = True) 
             .join(ProviderAgency, ProviderAgency.id == ClientAgency.provider_agency_id)
             .where(ClientAgency.client_id == client_id, ClientAgency.deleted_at.is_(None))
             .order_by(ProviderAgency.name)
-        ).tuples()
+        )
     )
     plans = tuple(
         plan_info(session, p)

@@ -48,7 +48,7 @@ def search_clients(session: Session, user_text: str, limit: int = 50) -> list[Cl
             "WHERE client_fts MATCH :q AND c.deleted_at IS NULL ORDER BY rank LIMIT :limit"
         ),
         {"q": query, "limit": limit},
-    ).tuples()
+    )
     return [ClientHit(cid, name, rec) for cid, name, rec in rows]
 
 
@@ -67,7 +67,7 @@ def search_notes(session: Session, user_text: str, limit: int = 50, client_id: s
             "ORDER BY rank LIMIT :limit"
         ),
         {"q": query, "limit": limit, "client_id": client_id},
-    ).tuples()
+    )
     return [
         NoteHit(nid, cid, name, dt.datetime.fromisoformat(start), status, " ".join(snip.split()))
         for nid, cid, name, start, status, snip in rows
