@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from deadline_builders import by_ref, client, of_kind
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casedesk.domain.deadline_facts import AppointmentFacts, DeadlineSettings, NoteFacts, ReportFacts
-from casedesk.domain.deadlines import DeadlineEngine, compute_due_items
+from casedesk.domain.deadline_facts import AppointmentFacts, ClientFacts, DeadlineSettings, NoteFacts, ReportFacts
+from casedesk.domain.deadlines import DeadlineEngine, DueItem, compute_due_items
 from casedesk.domain.quarters import quarter_containing
 
 UTC = dt.UTC
+
+
+def client(**kwargs: Any) -> ClientFacts:
+    return ClientFacts("c1", **kwargs)
+
+
+def of_kind(items: list[DueItem], kind: str) -> list[DueItem]:
+    return [item for item in items if item.kind == kind]
+
+
+def by_ref(items: list[DueItem]) -> dict[tuple[str, ...], DueItem]:
+    return {item.resolves: item for item in items}
+
+
 # Zones with DST at 02:00 (US, EU), half-hour DST (Lord Howe), DST at midnight (Santiago, Havana),
 # far east and far west of UTC, and none at all.
 ZONES = [

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from deadline_builders import NEW_YORK, by_ref, client, local, of_kind, run
 
 from casedesk.domain.deadline_facts import (
     AppointmentFacts,
+    ClientFacts,
     DeadlineSettings,
     FollowUpFacts,
     GoalFacts,
@@ -19,6 +20,7 @@ from casedesk.domain.deadline_facts import (
 )
 from casedesk.domain.deadlines import (
     DeadlineEngine,
+    DueItem,
     compute_caseload_due_items,
     compute_due_items,
     due_local_date,
@@ -29,6 +31,32 @@ from casedesk.errors import ValidationError
 
 D = dt.date
 UTC = dt.UTC
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def local(zone: ZoneInfo | str, *parts: int) -> dt.datetime:
+    """An aware datetime from local wall-clock parts (year, month, day, hour, minute)."""
+    tz = ZoneInfo(zone) if isinstance(zone, str) else zone
+    return dt.datetime(*parts, tzinfo=tz)
+
+
+def client(**kwargs: Any) -> ClientFacts:
+    kwargs.setdefault("client_id", "c1")
+    kwargs.setdefault("name", "Zoë Nguyễn")
+    return ClientFacts(**kwargs)
+
+
+def run(facts: ClientFacts, now: dt.datetime, **settings: Any) -> list[DueItem]:
+    settings.setdefault("timezone", "America/New_York")
+    return compute_due_items(facts, DeadlineSettings(**settings), now)
+
+
+def of_kind(items: list[DueItem], kind: str) -> list[DueItem]:
+    return [item for item in items if item.kind == kind]
+
+
+def by_ref(items: list[DueItem]) -> dict[tuple[str, ...], DueItem]:
+    return {item.resolves: item for item in items}
 
 
 def signed_report(label: str, start: dt.date, end: dt.date, at: dt.datetime, status: str = "signed") -> ReportFacts:
