@@ -8,6 +8,9 @@ client, done and open.
 
 ``run()`` returns one dict per measurement: name, value, unit, floor (None: an absolute budget),
 ratio (None without a floor), budget and pass. Run it with ``python -m bench.bench_deadlines``.
+
+The value is the best of five runs of CPU time (``time.process_time``): the work is single-threaded and
+pure, so CPU time is its cost, while wall time on a shared machine also counts other processes.
 """
 
 from __future__ import annotations
@@ -124,9 +127,9 @@ def _best_of(runs: int, work: Any) -> tuple[float, int]:
     best = float("inf")
     produced = 0
     for _ in range(runs):
-        started = time.perf_counter()
+        started = time.process_time()
         produced = work()
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best * 1000.0, produced
 
 
@@ -145,7 +148,7 @@ def run() -> list[dict[str, Any]]:
         ("due items for 10k clients with a year of history", with_engine),
         ("due items for 10k clients, compute_due_items per client", per_call),
     ):
-        elapsed_ms, produced = _best_of(3, work)
+        elapsed_ms, produced = _best_of(5, work)
         results.append(
             {
                 "name": name,
@@ -154,8 +157,8 @@ def run() -> list[dict[str, Any]]:
                 "floor": None,
                 "ratio": None,
                 "budget": f"< {BUDGET_MS:.0f} ms",
-                "pass": elapsed_ms < BUDGET_MS,
-                "items": produced,
+                # The seeded caseload yields about 464k items; far fewer would mean the rules broke.
+                "pass": elapsed_ms < BUDGET_MS and produced > 400_000,
             }
         )
     return results

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -51,6 +51,7 @@ from casedesk.domain.deadline_facts import (
     DeadlineSettings,
     NoteFacts,
     PlanFacts,
+    ReportFacts,
 )
 from casedesk.domain.notes import FACE_TO_FACE_TYPES
 from casedesk.domain.quarters import (
@@ -191,6 +192,21 @@ class _MonthRow(NamedTuple):
 _ReportEntry = tuple[int, dt.datetime | None]
 
 
+def _best_report(reports: Sequence[ReportFacts], row: _QuarterRow) -> _ReportEntry | None:
+    """The best report for a quarter: matched by label (in any spelling) or, for a report filed under
+    another label (say, before the agency changed its quarters), by exactly the quarter's dates."""
+    best: _ReportEntry | None = None
+    for report in reports:
+        same_period = report.period_start == row.start and report.period_end == row.end
+        if same_period or report.quarter_label.strip().upper() == row.label:
+            entry: _ReportEntry = (
+                (1, None) if report.status == "draft" else (2, report.signed_at or report.submitted_at)
+            )
+            if _better_report(entry, best):
+                best = entry
+    return best
+
+
 def _better_report(candidate: _ReportEntry, known: _ReportEntry | None) -> bool:
     """Whether a report beats the one kept so far: completed beats draft, then earlier beats later."""
     if known is None:
@@ -224,6 +240,8 @@ class DeadlineEngine:
         self._month_now = self.today.year * 12 + self.today.month - 1
         self._soon_date = self.today + dt.timedelta(days=settings.due_soon_days)
         self._soon_instant = self.now + dt.timedelta(days=settings.due_soon_days)
+        self._review_soon = self.today + dt.timedelta(days=settings.plan_review_lead_days)
+        self._renewal_soon = self.today + dt.timedelta(days=settings.plan_renewal_lead_days)
         self._note_window = dt.timedelta(hours=settings.note_due_hours)
         self._quarter_rows: dict[tuple[dt.date | None, dt.date, dt.date], tuple[_QuarterRow, ...]] = {}
         self._month_rows: dict[tuple[int, int], tuple[_MonthRow, ...]] = {}
@@ -231,12 +249,11 @@ class DeadlineEngine:
 
     # -- time helpers --------------------------------------------------------------------------
 
-    def _date_status(self, due: dt.date, lead_days: int | None = None) -> DueStatus:
-        today = self.today
-        if today > due:
+    def _date_status(self, due: dt.date, soon: dt.date | None = None) -> DueStatus:
+        """Status of an open date deadline; it is due soon from ``soon`` (default: due_soon_days) on."""
+        if self.today > due:
             return OVERDUE
-        soon = self._soon_date if lead_days is None else today + dt.timedelta(days=lead_days)
-        return DUE_SOON if due <= soon else UPCOMING
+        return DUE_SOON if due <= (self._soon_date if soon is None else soon) else UPCOMING
 
     def day_start(self, day: dt.date) -> dt.datetime:
         """The UTC instant at which ``day`` begins in the worker's zone (DST-correct, cached)."""
@@ -384,37 +401,55 @@ class DeadlineEngine:
         now = self.now
         soon = self._soon_instant
         append = items.append
+        # Globals bound to locals: this loop runs for every visit of every client.
+        new_item, item_type, done, titles_by_kind = _new_item, DueItem, DONE, _NOTE_TITLES
+        counted_kinds = FACE_TO_FACE_KINDS if met_months is not None else frozenset()
+        months: dict[int, dt.datetime] = met_months if met_months is not None else {}
         awaited: set[str] = set()  # done visits whose note is still missing
         for appointment in facts.appointments:
             if appointment.status != "done":
                 continue
             appointment_id = appointment.id
             kind = appointment.kind
-            if met_months is not None and kind in FACE_TO_FACE_KINDS:
+            if kind in counted_kinds:
                 face_to_face_visits.add(appointment_id)
                 start = appointment.start
                 day = start.day
                 # No zone is more than 26 hours from UTC: mid-month instants share the UTC month.
                 month = start.year * 12 + start.month - 1 if 2 <= day <= 27 else year_month(start)
-                known = met_months.get(month)
+                known = months.get(month)
                 if known is None or start < known:
-                    met_months[month] = start
+                    months[month] = start
             due = (appointment.end or appointment.start) + window
-            titles = _NOTE_TITLES[kind]
-            resolves = ("note_for_visit", appointment_id)
             signed_at = signed_for.get(appointment_id)
             if signed_at is not None:
+                late = signed_at > due
+                title = titles_by_kind[kind][0]
                 append(
-                    _new_item(
-                        DueItem,
-                        (client_id, "note_for_visit", titles[0], due, DONE, resolves, signed_at, signed_at > due),
+                    new_item(
+                        item_type,
+                        (
+                            client_id,
+                            "note_for_visit",
+                            title,
+                            due,
+                            done,
+                            ("note_for_visit", appointment_id),
+                            signed_at,
+                            late,
+                        ),
                     )
                 )
                 continue
             awaited.add(appointment_id)
             status = OVERDUE if now > due else (DUE_SOON if due <= soon else UPCOMING)
-            title = titles[1] if appointment_id in drafted_for else titles[0]
-            append(_new_item(DueItem, (client_id, "note_for_visit", title, due, status, resolves, None, False)))
+            title = titles_by_kind[kind][1 if appointment_id in drafted_for else 0]
+            append(
+                new_item(
+                    item_type,
+                    (client_id, "note_for_visit", title, due, status, ("note_for_visit", appointment_id), None, False),
+                )
+            )
         if met_months is not None:
             for note in face_to_face_notes:
                 if note.appointment_id in face_to_face_visits:
@@ -446,29 +481,19 @@ class DeadlineEngine:
         if definition is None:
             return
         reports = facts.reports
-        by_label: dict[str, _ReportEntry] = {}
-        for report in reports:
-            entry: _ReportEntry = (
-                (1, None) if report.status == "draft" else (2, report.signed_at or report.submitted_at)
-            )
-            label = report.quarter_label.strip().upper()
-            known = by_label.get(label)
-            if known is None or _better_report(entry, known):
-                by_label[label] = entry
+        # Fast path: reports stored under their canonical label, one per quarter.
+        by_label = {report.quarter_label: report for report in reports}
+        unique = len(by_label) == len(reports)
         client_id = facts.client_id
         append = items.append
         today = self.today
         soon = self._soon_date
         for row in self.quarter_rows(definition, first_day, last_day):
-            found = by_label.get(row.label)
-            if (found is None or found[0] != 2) and reports:
-                # A report filed under another label (say, before the agency changed its quarters)
-                # still counts when it covers exactly this quarter.
-                for report in reports:
-                    if report.period_start == row.start and report.period_end == row.end:
-                        entry = (1, None) if report.status == "draft" else (2, report.signed_at or report.submitted_at)
-                        if found is None or _better_report(entry, found):
-                            found = entry
+            report = by_label.get(row.label)
+            if unique and report is not None and report.status != "draft":
+                found: _ReportEntry | None = (2, report.signed_at or report.submitted_at)
+            else:
+                found = _best_report(reports, row) if reports else None
             resolves = ("quarterly_report", client_id, row.label)
             due = row.due
             if found is not None and found[0] == 2:
@@ -522,7 +547,7 @@ class DeadlineEngine:
             days = settings.plan_due_days_after_intake
             if facts.status == "active" and facts.intake_date is not None and days is not None:
                 due = facts.intake_date + dt.timedelta(days=days)
-                status = self._date_status(due, settings.plan_review_lead_days)
+                status = self._date_status(due, self._review_soon)
                 items.append(
                     DueItem(
                         client_id, "service_plan", "Write the service plan", due, status, ("service_plan", client_id)
@@ -542,7 +567,7 @@ class DeadlineEngine:
                     )
                 )
             elif not discharged:
-                status = self._date_status(due, settings.plan_review_lead_days)
+                status = self._date_status(due, self._review_soon)
                 items.append(
                     _new_item(
                         DueItem, (client_id, "plan_review", "Service plan review", due, status, resolves, None, False)
@@ -601,23 +626,25 @@ class DeadlineEngine:
         if facts.status == "discharged":
             return
         title = "Finish the draft renewal plan" if successor is not None else "Renew the service plan"
-        status = self._date_status(ends, self.settings.plan_renewal_lead_days)
+        status = self._date_status(ends, self._renewal_soon)
         items.append(_new_item(DueItem, (client_id, "plan_renewal", title, ends, status, resolves, None, False)))
 
     # -- follow-ups ----------------------------------------------------------------------------
 
     def _follow_ups(self, facts: ClientFacts, items: list[DueItem]) -> None:
         client_id = facts.client_id
+        append = items.append
         for follow_up in facts.follow_ups:
             resolves = ("follow_up", follow_up.id)
-            title = f"Follow-up: {follow_up.title}"
+            title = "Follow-up: " + follow_up.title
             due = follow_up.due
             completed_at = follow_up.completed_at
             if completed_at is not None:
                 late = self.done_late(completed_at, due)
-                items.append(DueItem(client_id, "follow_up", title, due, DONE, resolves, completed_at, late))
+                append(_new_item(DueItem, (client_id, "follow_up", title, due, DONE, resolves, completed_at, late)))
             else:
-                items.append(DueItem(client_id, "follow_up", title, due, self._date_status(due), resolves))
+                status = self._date_status(due)
+                append(_new_item(DueItem, (client_id, "follow_up", title, due, status, resolves, None, False)))
 
 
 # ---------------------------------------------------------------------------------------------
