@@ -84,6 +84,21 @@ DONE: DueStatus = "done"
 STATUS_ORDER: dict[str, int] = {OVERDUE: 0, DUE_SOON: 1, UPCOMING: 2, DONE: 3}
 
 _UTC = dt.UTC
+# English month names (calendar.month_name follows the process locale, which titles must not).
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _ONE_DAY = dt.timedelta(days=1)
 
 
@@ -315,7 +330,7 @@ class DeadlineEngine:
             for index in range(first_month, last_month + 1):
                 year, month0 = divmod(index, 12)
                 last = dt.date(year, month0 + 1, calendar.monthrange(year, month0 + 1)[1])
-                title = f"Face-to-face visit in {calendar.month_name[month0 + 1]} {year}"
+                title = f"Face-to-face visit in {_MONTH_NAMES[month0]} {year}"
                 built.append(_MonthRow(index, f"{year:04d}-{month0 + 1:02d}", title, last))
             rows = self._month_rows[key] = tuple(built)
         return rows
