@@ -271,9 +271,9 @@ def _columns(repeat: FieldDef) -> list[FieldDef]:
             continue
         if child.type is FieldType.GROUP:
             stack[:0] = list(child.children)
-        elif child.type in (FieldType.HEADING, FieldType.NOTE):
-            continue
-        elif child.type is FieldType.CALCULATE and not child.label:
+        elif child.type in (FieldType.HEADING, FieldType.NOTE) or (
+            child.type is FieldType.CALCULATE and not child.label
+        ):
             continue
         else:
             columns.append(child)
