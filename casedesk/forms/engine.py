@@ -385,7 +385,8 @@ class _Evaluation:
         value = self.values.get(place)
         if value is None:
             if self.is_required(compiled_field, scope):
-                message = field_def.required_message or "This question is required."
+                default = "A signature is required." if field_def.type is FieldType.SIGNATURE else None
+                message = field_def.required_message or default or "This question is required."
                 self.issue(compiled_field, indices, "required", self.interpolate(message, indices))
             return
         if compiled_field.constraint is not None and not compiled_field.constraint.is_true(scope):
