@@ -21,9 +21,9 @@ from typing import Any
 from casedesk.forms._values import BLANK, Value, format_number, parse_date
 from casedesk.forms.schema import ClientBinding, FieldDef, FieldType
 
-_INT_RE = re.compile(r"^\s*[-+]?\d{1,15}\s*$")
-_DECIMAL_RE = re.compile(r"^\s*[-+]?(?:\d{1,15}(?:\.\d{0,10})?|\.\d{1,10})\s*$")
-_TIME_RE = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*$")
+_INT_RE = re.compile(r"^\s*[-+]?\d{1,15}\s*$", re.ASCII)
+_DECIMAL_RE = re.compile(r"^\s*[-+]?(?:\d{1,15}(?:\.\d{0,10})?|\.\d{1,10})\s*$", re.ASCII)
+_TIME_RE = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?\s*$", re.ASCII)
 _YES = {"yes", "y", "true", "1", "ok"}
 _NO = {"no", "n", "false", "0"}
 
@@ -40,9 +40,7 @@ def is_blank_answer(raw: object) -> bool:
     return False
 
 
-def coerce_answer(
-    field: FieldDef, raw: object, goal_ids: Collection[str] | None = None
-) -> tuple[Any, str | None]:
+def coerce_answer(field: FieldDef, raw: object, goal_ids: Collection[str] | None = None) -> tuple[Any, str | None]:
     """(normalised value or None when blank, problem message or None)."""
     if is_blank_answer(raw):
         return None, None

@@ -179,11 +179,7 @@ def _unary_math(operation: Callable[[float], float]) -> Impl:
             return BLANK
         if isinstance(result, float) and (math.isnan(result) or math.isinf(result)):
             return BLANK
-        return (
-            int(result)
-            if isinstance(result, float) and result.is_integer() and abs(result) < 2**53
-            else result
-        )
+        return int(result) if isinstance(result, float) and result.is_integer() and abs(result) < 2**53 else result
 
     return impl
 
@@ -210,9 +206,7 @@ def pattern_problem(pattern: str) -> str | None:
     except (re.error, RecursionError, OverflowError) as err:
         return f"the regex pattern is not valid ({err})"
     if _has_nested_repetition(pattern):
-        return (
-            "the regex pattern repeats a group that itself repeats (like (a+)+), which can hang; simplify it"
-        )
+        return "the regex pattern repeats a group that itself repeats (like (a+)+), which can hang; simplify it"
     return None
 
 

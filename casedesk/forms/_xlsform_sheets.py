@@ -114,9 +114,7 @@ def read_workbook_bytes(source: bytes) -> dict[str, Sheet]:
     if len(source) > MAX_FILE_BYTES:
         raise FormDefinitionError([("", f"the file is larger than {MAX_FILE_BYTES // 1_000_000} MB")])
     if source[:4] == b"\xd0\xcf\x11\xe0":
-        raise FormDefinitionError(
-            [("", "this is an old Excel .xls file; open it in Excel and save it as .xlsx")]
-        )
+        raise FormDefinitionError([("", "this is an old Excel .xls file; open it in Excel and save it as .xlsx")])
     if not zipfile.is_zipfile(io.BytesIO(source)):
         raise FormDefinitionError([("", "not an Excel .xlsx workbook")])
     try:
@@ -128,9 +126,7 @@ def read_workbook_bytes(source: bytes) -> dict[str, Sheet]:
     if "xl/workbook.xml" not in names:
         raise FormDefinitionError([("", "not an Excel .xlsx workbook (no workbook inside the zip file)")])
     if unpacked > MAX_UNPACKED_BYTES:
-        raise FormDefinitionError(
-            [("", "the workbook unpacks to more than 150 MB; it is too large for a form")]
-        )
+        raise FormDefinitionError([("", "the workbook unpacks to more than 150 MB; it is too large for a form")])
     try:
         import openpyxl
 
@@ -149,9 +145,7 @@ def read_workbook_bytes(source: bytes) -> dict[str, Sheet]:
     except FormDefinitionError:
         raise
     except Exception as err:  # openpyxl raises many kinds (KeyError, XML errors, ...) for damaged files
-        raise FormDefinitionError(
-            [("", f"the workbook could not be read ({type(err).__name__}: {err})")]
-        ) from None
+        raise FormDefinitionError([("", f"the workbook could not be read ({type(err).__name__}: {err})")]) from None
 
 
 def _row_limit(title: str) -> int:

@@ -126,16 +126,12 @@ def evaluate_form(
 
 def new_response(definition: FormDefinition, context: FillContext | None = None) -> dict[str, Any]:
     """Answers to start a new response with: fixed defaults, client-record prefills, default expressions."""
-    evaluation = _Evaluation(
-        compile_definition(definition), {}, context or FillContext(), apply_defaults=True
-    )
+    evaluation = _Evaluation(compile_definition(definition), {}, context or FillContext(), apply_defaults=True)
     evaluation.run()
     return evaluation.result().answers
 
 
-def new_repeat_row(
-    definition: FormDefinition, repeat_key: str, context: FillContext | None = None
-) -> dict[str, Any]:
+def new_repeat_row(definition: FormDefinition, repeat_key: str, context: FillContext | None = None) -> dict[str, Any]:
     """A new row for a repeat group, with its fields' fixed defaults and client prefills."""
     compiled = compile_definition(definition)
     repeat = compiled.fields.get(repeat_key)
@@ -296,9 +292,7 @@ class _Evaluation:
         found: list[Indices] = [()]
         for depth, repeat_key in enumerate(repeats):
             del depth
-            found = [
-                (*indices, row) for indices in found for row in range(self.row_count(repeat_key, indices))
-            ]
+            found = [(*indices, row) for indices in found for row in range(self.row_count(repeat_key, indices))]
         self.instances[compiled_field.key] = found
         return found
 
@@ -401,9 +395,7 @@ class _Evaluation:
 
     def issue(self, compiled_field: CompiledField, indices: Indices, kind: str, message: str) -> None:
         label = self.interpolate(compiled_field.field.label, indices) if compiled_field.field.label else ""
-        self.issues.append(
-            FieldIssue(self.path(compiled_field.key, indices), compiled_field.key, label, kind, message)
-        )
+        self.issues.append(FieldIssue(self.path(compiled_field.key, indices), compiled_field.key, label, kind, message))
 
     # --- references ---------------------------------------------------------------------------------
     def lookup(self, target_key: str, from_key: str, from_indices: Indices) -> Value:

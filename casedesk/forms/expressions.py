@@ -42,7 +42,8 @@ MAX_TREE_DEPTH = 80
 
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*")
-_NUMBER_RE = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+_NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
+_DIGITS = frozenset("0123456789")
 _WORD_OPERATORS = {"and", "or", "div", "mod"}
 
 
@@ -120,7 +121,7 @@ def tokenize(source: str) -> list[Token]:
             tokens.append(Token(TokenKind.STRING, source[index + 1 : close], start, close + 1))
             index = close + 1
             continue
-        if char.isdigit() or (char == "." and index + 1 < length and source[index + 1].isdigit()):
+        if char in _DIGITS or (char == "." and index + 1 < length and source[index + 1] in _DIGITS):
             match = _NUMBER_RE.match(source, index)
             assert match is not None
             tokens.append(Token(TokenKind.NUMBER, match.group(), start, match.end()))
@@ -327,9 +328,7 @@ class _Parser:
             self.advance()
         self.nesting -= 1
         if not function.min_args <= len(args) <= function.max_args:
-            raise self.error(
-                f"{name}() takes {_arity(function.min_args, function.max_args)}", name_token.offset
-            )
+            raise self.error(f"{name}() takes {_arity(function.min_args, function.max_args)}", name_token.offset)
         if name == "regex" and isinstance(args[1], Literal):
             problem = pattern_problem(str(args[1].value))
             if problem is not None:

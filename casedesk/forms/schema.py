@@ -55,9 +55,7 @@ _MAX_JSON_NODES = 400_000
 class FormDefinitionError(ValidationError):
     """A form definition (JSON or XLSForm) with problems. ``problems``: list of (path, message)."""
 
-    def __init__(
-        self, problems: list[tuple[str, str]], summary: str = "The form definition has problems"
-    ) -> None:
+    def __init__(self, problems: list[tuple[str, str]], summary: str = "The form definition has problems") -> None:
         self.problems = list(problems)
         shown = self.problems[:25]
         lines = [f"{summary} ({len(self.problems)}):"]
@@ -319,9 +317,7 @@ class FormDefinition:
     @classmethod
     def from_json(cls, text: str | bytes, *, validate: bool = True) -> FormDefinition:
         if len(text) > MAX_DEFINITION_BYTES:
-            raise FormDefinitionError(
-                [("", f"the definition is larger than {MAX_DEFINITION_BYTES // 1_000_000} MB")]
-            )
+            raise FormDefinitionError([("", f"the definition is larger than {MAX_DEFINITION_BYTES // 1_000_000} MB")])
         try:
             data = json.loads(text)
         except (ValueError, UnicodeDecodeError, RecursionError) as err:
@@ -420,11 +416,7 @@ class _DictParser:
             return None
         version_marker = data.get("schema_version")
         if version_marker != SCHEMA_VERSION:
-            if (
-                isinstance(version_marker, int)
-                and not isinstance(version_marker, bool)
-                and version_marker > 1
-            ):
+            if isinstance(version_marker, int) and not isinstance(version_marker, bool) and version_marker > 1:
                 self.problem(
                     "schema_version",
                     f"this form uses schema version {version_marker} from a newer CaseDesk; update CaseDesk",
@@ -510,14 +502,10 @@ class _DictParser:
         if isinstance(key, str) and key:
             path = f"{parent_path}.{key}" if parent_path else key
             if not KEY_RE.match(key):
-                self.problem(
-                    path, f"key {key!r} must be letters, digits and _, starting with a letter (max 64)"
-                )
+                self.problem(path, f"key {key!r} must be letters, digits and _, starting with a letter (max 64)")
         else:
             path = where
-            self.problem(
-                where, "field has no key" if key in (None, "") else f"key must be text, not {_type_name(key)}"
-            )
+            self.problem(where, "field has no key" if key in (None, "") else f"key must be text, not {_type_name(key)}")
         for name in sorted(set(raw) - _FIELD_ATTRIBUTES):
             hint = " (did you mean 'fields'?)" if name in ("children", "items") else ""
             self.problem(path, f"unknown attribute '{name}'{hint}")
@@ -569,7 +557,9 @@ class _DictParser:
         children: tuple[FieldDef, ...] = ()
         raw_children = raw.get("fields")
         if raw_children is not None:
-            if not isinstance(raw_children, list):
+            if field_type is not None and field_type not in CONTAINER_TYPES:
+                self.problem(path, f"only group and repeat fields can contain fields, not {field_type.value}")
+            elif not isinstance(raw_children, list):
                 self.problem(path, "fields (the children) must be a list")
             elif level >= MAX_NESTING:
                 self.problem(path, f"groups are nested more than {MAX_NESTING} levels deep")

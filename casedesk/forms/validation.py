@@ -78,9 +78,7 @@ def compile_definition(definition: FormDefinition) -> CompiledForm:
     return compiled
 
 
-def definition_problems(
-    definition: FormDefinition, *, skip_references_to: Iterable[str] = ()
-) -> list[tuple[str, str]]:
+def definition_problems(definition: FormDefinition, *, skip_references_to: Iterable[str] = ()) -> list[tuple[str, str]]:
     """Every problem of a definition (empty when it is valid)."""
     return _Checker(definition, frozenset(skip_references_to)).run()
 
@@ -123,11 +121,7 @@ class _Checker:
             self.add("key", "the form key must be letters, digits and _, starting with a letter (max 64)")
         if not isinstance(definition.name, str) or not definition.name.strip():
             self.add("name", "the form needs a name")
-        if (
-            not isinstance(definition.version, int)
-            or isinstance(definition.version, bool)
-            or definition.version < 1
-        ):
+        if not isinstance(definition.version, int) or isinstance(definition.version, bool) or definition.version < 1:
             self.add("version", "must be a whole number of 1 or more")
         if not definition.fields:
             self.add("fields", "the form has no fields")
@@ -145,9 +139,7 @@ class _Checker:
                 return None
             key = info.field.key
             if not isinstance(key, str) or not KEY_RE.match(key):
-                self.add(
-                    info.path, f"key {key!r} must be letters, digits and _, starting with a letter (max 64)"
-                )
+                self.add(info.path, f"key {key!r} must be letters, digits and _, starting with a letter (max 64)")
             elif key in self.infos:
                 first = self.infos[key]
                 self.add(
@@ -201,9 +193,7 @@ class _Checker:
         seen: set[str] = set()
         for number, choice in enumerate(field.choices, start=1):
             if not _CHOICE_VALUE_RE.match(choice.value):
-                self.add(
-                    path, f"choice {number} value {choice.value!r} must be 1-100 characters without spaces"
-                )
+                self.add(path, f"choice {number} value {choice.value!r} must be 1-100 characters without spaces")
             elif choice.value in seen:
                 self.add(path, f"choice value '{choice.value}' appears twice")
             seen.add(choice.value)
@@ -304,9 +294,7 @@ class _Checker:
             self.add("", "the definition contains data that cannot be stored as JSON")
             return
         if size > MAX_DEFINITION_BYTES:
-            self.add(
-                "", f"the definition is larger than {MAX_DEFINITION_BYTES // 1_000_000} MB ({size:,} bytes)"
-            )
+            self.add("", f"the definition is larger than {MAX_DEFINITION_BYTES // 1_000_000} MB ({size:,} bytes)")
 
     def evaluation_order(self) -> tuple[str, ...]:
         return topological_order(self.dependencies, list(self.compiled))

@@ -56,14 +56,10 @@ def fingerprint(definition: FormDefinition) -> str:
 def publish(definition: FormDefinition, *, published_at: datetime | None = None) -> FormDefinition:
     """A published (frozen) copy of a valid draft. Raises FormDefinitionError if it has problems."""
     if definition.is_published:
-        raise InvalidTransitionError(
-            f"version {definition.version} of form '{definition.key}' is already published"
-        )
+        raise InvalidTransitionError(f"version {definition.version} of form '{definition.key}' is already published")
     compile_definition(definition)
     moment = published_at or datetime.now(UTC)
-    published = replace(
-        definition, status=FormStatus.PUBLISHED, published_at=moment.isoformat(timespec="seconds")
-    )
+    published = replace(definition, status=FormStatus.PUBLISHED, published_at=moment.isoformat(timespec="seconds"))
     compile_definition(published)
     return published
 

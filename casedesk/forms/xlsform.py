@@ -200,9 +200,7 @@ class _Frame:
 
 
 class _Converter:
-    def __init__(
-        self, sheets: dict[str, Sheet], file_name: str, form_key: str | None, language: str | None
-    ) -> None:
+    def __init__(self, sheets: dict[str, Sheet], file_name: str, form_key: str | None, language: str | None) -> None:
         self.sheets = sheets
         self.file_name = file_name
         self.form_key = form_key
@@ -250,9 +248,7 @@ class _Converter:
             raise FormDefinitionError(self.errors, "The XLSForm could not be imported")
         definition = FormDefinition(
             key=self.definition_key(),
-            name=self.settings.get("form_title")
-            or self.settings.get("title")
-            or _humanise(self.definition_key()),
+            name=self.settings.get("form_title") or self.settings.get("title") or _humanise(self.definition_key()),
             description=f"Imported from XLSForm {self.file_name}".strip() if self.file_name else "",
             version=1,
             fields=fields,
@@ -361,13 +357,8 @@ class _Converter:
             entries.append(_ChoiceRow(row.number, value, labels))
             for column, text in row.cells.items():
                 if column.base in ("image", "audio", "video") and text:
-                    self.note(
-                        row.number, column.header, value, "choice media is not supported", sheet="choices"
-                    )
-                elif (
-                    column.base not in ("list_name", "name", "label")
-                    and column.header not in reported_columns
-                ):
+                    self.note(row.number, column.header, value, "choice media is not supported", sheet="choices")
+                elif column.base not in ("list_name", "name", "label") and column.header not in reported_columns:
                     reported_columns.add(column.header)
                     self.note(
                         row.number,
@@ -384,9 +375,7 @@ class _Converter:
                 if column.base in _HANDLED_COLUMNS or column.header in seen:
                     continue
                 seen.add(column.header)
-                self.note(
-                    row.number, column.header, "", "column not used by CaseDesk; its values were ignored"
-                )
+                self.note(row.number, column.header, "", "column not used by CaseDesk; its values were ignored")
 
     # --- pass 1: structure --------------------------------------------------------------------------
     def structure(self, rows: Iterable[Row]) -> list[_Node]:
@@ -408,9 +397,7 @@ class _Converter:
                 kind = begin.group(1)
                 if kind == "loop" or in_loop:
                     if kind == "loop":
-                        self.note(
-                            row.number, type_text, name, "loops are not supported; the loop was left out"
-                        )
+                        self.note(row.number, type_text, name, "loops are not supported; the loop was left out")
                     else:
                         self.note(row.number, type_text, name, "inside an unsupported loop; left out")
                     self.dropped.add(name)
@@ -467,11 +454,7 @@ class _Converter:
             node.list_name = list_name
             node.or_other = bool(select.group(4))
             if list_name not in self.lists:
-                where = (
-                    "the choices sheet"
-                    if "choices" in self.sheets
-                    else "the workbook (it has no choices sheet)"
-                )
+                where = "the choices sheet" if "choices" in self.sheets else "the workbook (it has no choices sheet)"
                 self.error(row.number, f"choice list '{list_name}' used by '{name}' is not in {where}")
             return node
         base_type = lowered.split()[0] if lowered else ""
@@ -521,9 +504,7 @@ class _Converter:
                 f"renamed to '{key}', and ${{{name}}} refers to the first",
             )
         elif key != name and name:
-            self.note(
-                node.row.number, node.xls_type, name, f"renamed to '{key}' (keys use letters, digits and _)"
-            )
+            self.note(node.row.number, node.xls_type, name, f"renamed to '{key}' (keys use letters, digits and _)")
             self.keys[name] = key
         else:
             self.keys[name] = key
@@ -547,9 +528,7 @@ class _Converter:
                     continue
                 if self.expression(node, "calculation", source, quiet=True) is None:
                     self.expression(node, "calculation", source)
-                    self.note(
-                        node.row.number, node.xls_type, node.name, "left out: its calculation cannot be used"
-                    )
+                    self.note(node.row.number, node.xls_type, node.name, "left out: its calculation cannot be used")
                     self.dropped.add(node.name)
                     changed = True
 
@@ -592,9 +571,7 @@ class _Converter:
         if node.kind in ("group", "repeat"):
             children = self.build_all(node.children, in_repeat or node.kind == "repeat")
             if not children:
-                self.note(
-                    row.number, node.xls_type, node.name, "left out: nothing inside it could be imported"
-                )
+                self.note(row.number, node.xls_type, node.name, "left out: nothing inside it could be imported")
                 return []
             hints = PrintHints()
             if node.kind == "repeat":
@@ -626,9 +603,7 @@ class _Converter:
             self.note(row.number, node.xls_type, node.name, "no label; the name is used as the label")
         lines: int | None = None
         rows_text = row.get("rows")
-        if field_type is FieldType.TEXT and (
-            (rows_text.isdigit() and int(rows_text) > 1) or "multiline" in appearance
-        ):
+        if field_type is FieldType.TEXT and ((rows_text.isdigit() and int(rows_text) > 1) or "multiline" in appearance):
             field_type = FieldType.LONG_TEXT
             lines = min(int(rows_text), 60) if rows_text.isdigit() else None
         choices: tuple[Choice, ...] = ()
