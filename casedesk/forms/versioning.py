@@ -206,7 +206,9 @@ def _migrate_rows(
         for number in range(limit, len(rows)):
             dropped.append(
                 DroppedAnswer(
-                    f"{path}[{number}]", f"version {new.definition.version} allows {limit} rows", rows[number]
+                    f"{path}[{number}]",
+                    f"version {new.definition.version} allows at most {limit} row{'s' if limit != 1 else ''}",
+                    rows[number],
                 )
             )
         rows = rows[:limit]
