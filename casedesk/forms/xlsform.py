@@ -211,6 +211,7 @@ class _Converter:
         self.rows_by_key: dict[str, int] = {}
         self.names_by_key: dict[str, str] = {}
         self.dropped: set[str] = set()  # names of questions left out
+        self.dropped_keys: set[str] = set()  # keys of imported rows dropped afterwards
         self.reported_refs: set[tuple[int, str]] = set()
         self.lists: dict[str, list[_ChoiceRow]] = {}
         self.language: str | None = None
@@ -471,6 +472,9 @@ class _Converter:
         if not name:
             self.error(row.number, f"'{type_text}' needs a name")
             return None
+        if field_type is FieldType.NOTE and not row.by_language("label"):
+            self.leave_out(row, type_text, name, "left out: a note with no text (only media)")
+            return None
         node = _Node(row, "field", type_text, name)
         node.field_type = field_type
         if lowered in ("acknowledge", "trigger"):
@@ -484,7 +488,7 @@ class _Converter:
 
     def leave_out(self, row: Row, type_text: str, name: str, reason: str) -> None:
         self.note(row.number, type_text, name, reason)
-        if name:
+        if name and name not in self.keys:
             self.dropped.add(name)
 
     def register(self, node: _Node) -> None:
@@ -519,23 +523,29 @@ class _Converter:
         while changed:
             changed = False
             for node in calculations:
-                if node.name in self.dropped:
+                if node.key in self.dropped_keys:
                     continue
                 source = node.row.get("calculation")
                 if not source:
                     self.error(node.row.number, f"calculate '{node.name}' has no calculation")
                     self.dropped.add(node.name)
+                    self.dropped_keys.add(node.key)
+                    if self.keys.get(node.name) == node.key:
+                        del self.keys[node.name]
                     continue
                 if self.expression(node, "calculation", source, quiet=True) is None:
                     self.expression(node, "calculation", source)
                     self.note(node.row.number, node.xls_type, node.name, "left out: its calculation cannot be used")
                     self.dropped.add(node.name)
+                    self.dropped_keys.add(node.key)
+                    if self.keys.get(node.name) == node.key:
+                        del self.keys[node.name]
                     changed = True
 
     def build_all(self, nodes: list[_Node], in_repeat: bool = False) -> tuple[FieldDef, ...]:
         built: list[FieldDef] = []
         for node in nodes:
-            if node.name in self.dropped and node.kind == "field":
+            if node.key in self.dropped_keys:
                 continue
             result = self.build(node, in_repeat)
             built.extend(result)
@@ -589,10 +599,6 @@ class _Converter:
             ]
         field_type = node.field_type
         assert field_type is not None
-        if field_type is FieldType.NOTE and not common["label"]:
-            self.note(row.number, node.xls_type, node.name, "left out: a note with no text (only media)")
-            self.dropped.add(node.name)
-            return []
         if field_type is FieldType.CALCULATE:
             calculation = self.expression(node, "calculation", row.get("calculation"))
             return [FieldDef(type=field_type, calculation=calculation, metadata=metadata, **common)]
@@ -760,10 +766,10 @@ class _Converter:
 
         def replace(match: re.Match[str]) -> str:
             name = match.group(1)
-            if name in self.dropped and name not in self.keys:
+            key = self.keys.get(name)
+            if key is None and name in self.dropped:
                 self.report_reference(node, name)
                 return ""
-            key = self.keys.get(name)
             return "${" + key + "}" if key is not None else match.group(0)
 
         return LABEL_REFERENCE_RE.sub(replace, text)
