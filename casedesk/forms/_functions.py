@@ -19,7 +19,6 @@ from casedesk.forms._values import (
     NodeSet,
     Value,
     first,
-    format_number,
     is_blank,
     round_half_up,
     selected_values,
@@ -416,4 +415,4 @@ FUNCTIONS: dict[str, Function] = {
     ]
 }
 
-__all__ = ["FUNCTIONS", "Environment", "Function", "format_number", "pattern_problem", "whole_years_between"]
+__all__ = ["FUNCTIONS", "Environment", "Function", "pattern_problem", "whole_years_between"]

@@ -120,10 +120,7 @@ def format_number(number: Number) -> str:
         return BLANK
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
-    text = format(number, ".12g")
-    if "e" in text:
-        return text
-    return text
+    return format(number, ".12g")
 
 
 def to_string(value: Value) -> str:
@@ -181,10 +178,6 @@ def _as_naive_datetime(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone().replace(tzinfo=None)
     return datetime(value.year, value.month, value.day)
-
-
-def _date_key(value: date | datetime) -> date | datetime:
-    return value if type(value) is date else _as_naive_datetime(value)
 
 
 def _dates_of(left: Value, right: Value) -> tuple[date | datetime, date | datetime] | None:

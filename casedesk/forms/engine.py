@@ -18,7 +18,7 @@ answer; a calculate field is recomputed from the answers every time.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -506,10 +506,3 @@ class _Evaluation:
 
 def _keeps_answer(field_def: FieldDef) -> bool:
     return field_def.is_input or field_def.type in (FieldType.CALCULATE, FieldType.REPEAT)
-
-
-def issues_by_path(issues: Sequence[FieldIssue]) -> dict[str, list[FieldIssue]]:
-    grouped: dict[str, list[FieldIssue]] = {}
-    for issue in issues:
-        grouped.setdefault(issue.path, []).append(issue)
-    return grouped

@@ -19,6 +19,7 @@ from casedesk.forms.schema import (
     CHOICE_TYPES,
     CONTAINER_TYPES,
     DISPLAY_TYPES,
+    INPUT_TYPES,
     MAX_DEFINITION_BYTES,
     MAX_FIELDS,
     MAX_NESTING,
@@ -179,10 +180,10 @@ class _Checker:
             self.add(path, "max_rows is only for repeat groups")
         if kind is not FieldType.REPEAT and field.print.blank_rows is not None:
             self.add(path, "print blank_rows is only for repeat groups")
-        answerable = kind in INPUT_TYPES_SET or kind is FieldType.REPEAT
+        answerable = kind in INPUT_TYPES or kind is FieldType.REPEAT
         if field.required is not False and not answerable:
             self.add(path, f"a {kind.value} field cannot be required")
-        if field.constraint is not None and kind not in INPUT_TYPES_SET:
+        if field.constraint is not None and kind not in INPUT_TYPES:
             self.add(path, f"a {kind.value} field cannot have a constraint")
         self.check_default(field, path)
 
@@ -205,7 +206,7 @@ class _Checker:
         has_default = field.default is not None or field.default_expression is not None
         if not has_default:
             return
-        if kind not in INPUT_TYPES_SET or kind in (FieldType.SIGNATURE, FieldType.GOAL_PICKER):
+        if kind not in INPUT_TYPES or kind in (FieldType.SIGNATURE, FieldType.GOAL_PICKER):
             self.add(path, f"a {kind.value} field cannot have a default")
             return
         if field.default is not None:
@@ -307,23 +308,7 @@ def _name(field: FieldDef) -> str:
     return f"'{label}'" if len(label) <= 40 else f"'{label[:37]}...'"
 
 
-INPUT_TYPES_SET = frozenset(
-    {
-        FieldType.TEXT,
-        FieldType.LONG_TEXT,
-        FieldType.INTEGER,
-        FieldType.DECIMAL,
-        FieldType.DATE,
-        FieldType.TIME,
-        FieldType.YES_NO,
-        FieldType.SINGLE_CHOICE,
-        FieldType.MULTIPLE_CHOICE,
-        FieldType.CLIENT_FIELD,
-        FieldType.GOAL_PICKER,
-        FieldType.SIGNATURE,
-    }
-)
-INPUT_OR_DISPLAY = INPUT_TYPES_SET | DISPLAY_TYPES
+INPUT_OR_DISPLAY = INPUT_TYPES | DISPLAY_TYPES
 
 
 def find_cycles(dependencies: dict[str, set[str]], order: list[str]) -> list[list[str]]:

@@ -791,23 +791,11 @@ class _Converter:
             return None
         text = source.strip()
         row = node.row.number
-        if _PATH_RE.search(text):
-            if not quiet:
-                self.note(
-                    row,
-                    column,
-                    node.name,
-                    "XPath paths (/data/...) are not supported; the expression was left out",
-                )
-            return None
         try:
             tokens = tokenize(text)
         except ExpressionSyntaxError as err:
             if not quiet:
-                if "not supported" in err.reason:
-                    self.note(row, column, node.name, f"{err.reason}; the expression was left out")
-                else:
-                    self.error(row, f"'{node.name}' {column}: {err}")
+                self.unusable(node, column, text, err)
             return None
         renames: dict[str, str] = {}
         for index, token in enumerate(tokens):
@@ -837,7 +825,7 @@ class _Converter:
             parsed = parse_expression(converted)
         except ExpressionSyntaxError as err:
             if not quiet:
-                self.error(row, f"'{node.name}' {column}: {err}")
+                self.unusable(node, column, text, err)
             return None
         if parsed.uses_current and column not in ("constraint", "required"):
             if not quiet:
@@ -849,6 +837,16 @@ class _Converter:
                 )
             return None
         return converted
+
+    def unusable(self, node: _Node, column: str, text: str, err: ExpressionSyntaxError) -> None:
+        """An expression we cannot parse: XPath features we do not support are reported, mistakes are errors."""
+        row = node.row.number
+        if _PATH_RE.search(text):
+            self.note(row, column, node.name, "XPath paths (/data/...) are not supported; the expression was left out")
+        elif "not supported" in err.reason:
+            self.note(row, column, node.name, f"{err.reason}; the expression was left out")
+        else:
+            self.error(row, f"'{node.name}' {column}: {err}")
 
     # --- form ---------------------------------------------------------------------------------------
     def definition_key(self) -> str:

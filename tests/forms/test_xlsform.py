@@ -396,3 +396,20 @@ def test_huge_survey_is_refused_by_row_count(tmp_path: Path) -> None:
             f"the survey sheet has more than {MAX_SURVEY_ROWS} rows; that is too large",
         )
     ]
+
+
+def test_division_is_not_mistaken_for_an_xpath_path() -> None:
+    data = workbook_bytes(
+        [
+            ["type", "name", "label", "calculation", "relevant"],
+            ["integer", "a", "A"],
+            ["integer", "b", "B"],
+            ["calculate", "ratio", None, "${a} /count(${b})"],
+            ["text", "t", "T", None, "/data/a > 1"],
+        ]
+    )
+    result = import_xlsform(data)
+    assert result.definition.field("ratio").calculation == "${a} /count(${b})"
+    assert evaluate_form(result.definition, {"a": 6, "b": 1}, CTX).calculated["ratio"] == 6
+    assert result.definition.field("t").relevant is None
+    assert notes(result)[5] == ["XPath paths (/data/...) are not supported; the expression was left out"]
