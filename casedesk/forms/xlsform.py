@@ -462,7 +462,7 @@ class _Converter:
         if lowered.startswith("uri:"):
             self.leave_out(row, type_text, name, _METADATA)
             return None
-        if base_type in _UNSUPPORTED_TYPES and (" " not in lowered or base_type in ("range", "rank")):
+        if base_type in _UNSUPPORTED_TYPES:
             self.leave_out(row, type_text, name, _UNSUPPORTED_TYPES[base_type])
             return None
         field_type = _SIMPLE_TYPES.get(lowered)

@@ -12,15 +12,19 @@ from hypothesis import strategies as st
 
 from casedesk.forms import (
     ExpressionSyntaxError,
+    FillContext,
     FormDefinition,
     FormDefinitionError,
     evaluate_form,
+    layout_for,
     parse_expression,
     tokenize,
 )
 from casedesk.forms._values import NodeSet
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Generating whole definitions is the slow part; fewer, richer examples.
+FUZZ_DEFINITIONS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text that looks like expressions: their alphabet, keywords and function names, glued at random.
 _PIECES = [
@@ -219,7 +223,7 @@ def _definition(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
-@FUZZ
+@FUZZ_DEFINITIONS
 @given(st.one_of(_json, _definition()))
 def test_loading_any_data_raises_only_definition_errors(data: Any) -> None:
     try:
@@ -253,3 +257,85 @@ def test_deeply_nested_data_is_refused_cleanly() -> None:
         assert "nested" in str(err)
     else:  # pragma: no cover
         raise AssertionError("a 5000-level structure was accepted")
+
+
+_INPUT_TYPES = [
+    "text",
+    "long_text",
+    "integer",
+    "decimal",
+    "date",
+    "time",
+    "yes_no",
+    "single_choice",
+    "multiple_choice",
+    "client_field",
+    "goal_picker",
+    "signature",
+    "calculate",
+    "note",
+]
+_CONDITIONS = ["${%s} != ''", "${%s} = 'yes'", "${%s} > 2", "selected(${%s}, 'x')", "string-length(${%s}) < 5"]
+
+
+@st.composite
+def _valid_definition(draw: st.DrawFn) -> dict[str, Any]:
+    """Definitions that pass validation: valid keys and types, references only to earlier fields."""
+    count = draw(st.integers(1, 8))
+    fields: list[dict[str, Any]] = []
+    keys: list[str] = []
+    for index in range(count):
+        kind = draw(st.sampled_from(_INPUT_TYPES))
+        key = f"f{index}"
+        field: dict[str, Any] = {"key": key, "type": kind, "label": f"Question {index}"}
+        if kind in ("single_choice", "multiple_choice"):
+            field["choices"] = [{"value": "x", "label": "X"}, {"value": "y", "label": "Y"}]
+        if kind == "client_field":
+            field["binding"] = draw(st.sampled_from(["name", "dob", "phone"]))
+        if kind == "calculate":
+            field["calculation"] = f"coalesce(${{{keys[-1]}}}, 0)" if keys else "today()"
+        if keys and draw(st.booleans()):
+            field["relevant"] = draw(st.sampled_from(_CONDITIONS)) % draw(st.sampled_from(keys))
+        if kind not in ("calculate", "note") and draw(st.booleans()):
+            field["required"] = True
+        if kind in ("integer", "decimal") and draw(st.booleans()):
+            field["constraint"] = ". >= 0"
+        fields.append(field)
+        keys.append(key)
+    if draw(st.booleans()):
+        fields.append(
+            {
+                "key": "rows",
+                "type": "repeat",
+                "label": "Rows",
+                "fields": [
+                    {"key": "r_text", "type": "text", "label": "T"},
+                    {"key": "r_num", "type": "integer", "label": "N", "relevant": "${f0} != 'zz'"},
+                ],
+            }
+        )
+    return {"schema_version": 1, "key": "fuzz", "name": "Fuzz", "fields": fields}
+
+
+_answer = st.one_of(
+    _json_leaf, st.lists(_json_leaf, max_size=3), st.dates(), st.sampled_from(["x", "yes", "2024-05-01", "12:30"])
+)
+
+
+@FUZZ_DEFINITIONS
+@given(_valid_definition(), st.data())
+def test_valid_definitions_round_trip_and_any_answers_evaluate(data: dict[str, Any], draw: st.DataObject) -> None:
+    definition = FormDefinition.from_dict(data)
+    assert FormDefinition.from_dict(json.loads(definition.to_json())) == definition
+    answers = {f"f{index}": draw.draw(_answer) for index in range(len(data["fields"]))}
+    answers["rows"] = draw.draw(
+        st.one_of(
+            _json_leaf, st.lists(st.dictionaries(st.sampled_from(["r_text", "r_num"]), _answer, max_size=2), max_size=3)
+        )
+    )
+    result = evaluate_form(
+        definition, answers, FillContext(client={"name": "A", "dob": "2000-01-01"}, today=date(2024, 5, 20))
+    )
+    assert all(issue.path and issue.message for issue in result.issues)
+    layout_for(definition, answers)
+    layout_for(definition)
