@@ -579,6 +579,7 @@ class _Converter:
             "relevant": relevant,
         }
         if node.kind in ("group", "repeat"):
+            self.ignored_cells(node, ("required", "constraint", "calculation", "default", "read_only"))
             children = self.build_all(node.children, in_repeat or node.kind == "repeat")
             if not children:
                 self.note(row.number, node.xls_type, node.name, "left out: nothing inside it could be imported")
@@ -599,6 +600,9 @@ class _Converter:
             ]
         field_type = node.field_type
         assert field_type is not None
+        if field_type in (FieldType.CALCULATE, FieldType.NOTE):
+            ignored = ("required", "constraint", "default", "read_only")
+            self.ignored_cells(node, (*ignored, "calculation") if field_type is FieldType.NOTE else ignored)
         if field_type is FieldType.CALCULATE:
             calculation = self.expression(node, "calculation", row.get("calculation"))
             return [FieldDef(type=field_type, calculation=calculation, metadata=metadata, **common)]
@@ -676,6 +680,12 @@ class _Converter:
         if count.isdigit() and 0 < int(count) <= 100:
             return PrintHints(blank_rows=int(count))
         return PrintHints()
+
+    def ignored_cells(self, node: _Node, columns: tuple[str, ...]) -> None:
+        kind = node.field_type.value if node.kind == "field" and node.field_type else node.kind
+        for column in columns:
+            if node.row.get(column):
+                self.note(node.row.number, column, node.name, f"not used on a {kind}; ignored")
 
     def report_unsupported_cells(self, node: _Node) -> None:
         row = node.row

@@ -242,6 +242,7 @@ def test_unsupported_things_are_reported_and_references_to_them_read_blank() -> 
             ["integer", "n", "N", None, None, None, "/data/n > 3"],
             ["text", "multi", "Multi", None, None, None, None, "multiline"],
             ["range", "slider", "Slider"],
+            ["note", "heads_up", "Heads up", None, "1 + 1"],
         ],
         [["list_name", "name", "label", "filter"], ["yn", "y", "Yes", "a"], ["yn", "n", "No", "b"]],
     )
@@ -262,8 +263,9 @@ def test_unsupported_things_are_reported_and_references_to_them_read_blank() -> 
     assert definition.field("n").constraint is None
     assert definition.field("multi").type is FieldType.LONG_TEXT
     assert reported[12] == ["range sliders are not supported"]
+    assert reported[13] == ["not used on a note; ignored"]
     assert any(n.sheet == "choices" and "filter" in n.type for n in result.report)
-    assert {info.field.key for info in definition.walk()} == {"place", "uses_lookup", "pick", "n", "multi"}
+    assert {info.field.key for info in definition.walk()} == {"place", "uses_lookup", "pick", "n", "multi", "heads_up"}
 
 
 @pytest.mark.parametrize(
