@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -269,10 +269,6 @@ class FormDefinition:
             if info.field.key == key:
                 return info.field
         raise KeyError(key)
-
-    def with_changes(self, **changes: Any) -> FormDefinition:
-        """A copy with attributes replaced (no checks; see versioning.edit_draft for the guarded edit)."""
-        return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -15,6 +15,7 @@ from casedesk.forms import (
     FormDefinition,
     FormDefinitionError,
     builtin_templates,
+    edit_draft,
     validate_definition,
 )
 from casedesk.forms.schema import MAX_FIELDS
@@ -266,7 +267,7 @@ def test_size_limits() -> None:
 def test_validate_definition_checks_directly_built_definitions(make_form: Callable[..., FormDefinition]) -> None:
     good = make_form({"key": "a", "type": "text", "label": "A"})
     assert validate_definition(good) is good
-    broken = good.with_changes(fields=(*good.fields, good.fields[0]))
+    broken = edit_draft(good, fields=(*good.fields, good.fields[0]))
     with pytest.raises(FormDefinitionError, match="duplicate key 'a'"):
         validate_definition(broken)
 
