@@ -189,6 +189,7 @@ class ServicePlan(Synced, Base):
     effective_to: Mapped[dt.date | None] = mapped_column(Date)
     review_due: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")  # draft/active/expired/closed
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date)  # the review due on review_due was held
 
     client: Mapped[Client] = relationship(back_populates="plans")
     goals: Mapped[list[Goal]] = relationship(back_populates="plan", order_by="Goal.position")
@@ -243,6 +244,12 @@ class Appointment(Synced, Base):
             "client_id",
             "starts_at",
             sqlite_where=text("deleted_at IS NULL AND status = 'planned'"),
+        ),
+        # the calendar reads every live repeating series whatever its first date
+        Index(
+            "ix_appointment_live_series_start",
+            "starts_at",
+            sqlite_where=text("deleted_at IS NULL AND rrule IS NOT NULL"),
         ),
     )
 
@@ -436,6 +443,16 @@ class Attachment(Synced, Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class FollowUp(Synced, Base):
+    """Something the worker promised to do for a client by a date ("call the pharmacy about refills")."""
+
+    __tablename__ = "follow_up"
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    done_at: Mapped[dt.datetime | None]
+
+
 # ---------------------------------------------------------------------------------------------
 # Local-only tables: audit, outbox, sync state, conflicts, settings, autosaves
 # ---------------------------------------------------------------------------------------------
@@ -543,6 +560,7 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     FormResponse,
     Signature,
     Attachment,
+    FollowUp,
 )
 
 MODEL_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[attr-defined]
