@@ -251,6 +251,16 @@ class Appointment(Synced, Base):
             "starts_at",
             sqlite_where=text("deleted_at IS NULL AND rrule IS NOT NULL"),
         ),
+        # covers the deadline engine's read of every done visit (no table pages are decrypted)
+        Index(
+            "ix_appointment_done_visit_facts",
+            "client_id",
+            "starts_at",
+            "kind",
+            "ends_at",
+            "id",
+            sqlite_where=text("deleted_at IS NULL AND status = 'done' AND rrule IS NULL"),
+        ),
     )
 
 
@@ -289,6 +299,19 @@ class ProgressNote(Synced, Base):
             "ix_progress_note_live_client_start",
             "client_id",
             "contact_start",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        # covers the deadline engine's read of every note without decrypting note bodies
+        Index(
+            "ix_progress_note_deadline_facts",
+            "status",
+            "client_id",
+            "contact_start",
+            "contact_type",
+            "appointment_id",
+            "signed_at",
+            "duration_minutes",
+            "id",
             sqlite_where=text("deleted_at IS NULL"),
         ),
     )
