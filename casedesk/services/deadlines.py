@@ -798,7 +798,7 @@ def list_follow_ups(session: Session, client_id: str) -> list[FollowUpInfo]:
             " WHERE client_id = :cid AND deleted_at IS NULL ORDER BY due_date"
         ),
         {"cid": client_id},
-    ).tuples()
+    )
     return [
         FollowUpInfo(fid, cid, words, dt.date.fromisoformat(due), dt.datetime.fromisoformat(done) if done else None)
         for fid, cid, words, due, done in rows
