@@ -247,8 +247,9 @@ def _values(item: CalendarAppointment, series_row_id: str | None) -> dict[str, A
         "status": item.status,
         "series_id": series_row_id,
         "original_start": item.original_start.astimezone(dt.UTC) if item.original_start else None,
-        # CaseDesk's own exports name an appointment without a UID "<id>@casedesk": nothing to keep.
-        "ics_uid": None if item.ics_uid == f"{item.id}@casedesk" else item.ics_uid,
+        # CaseDesk's own exports name an appointment without a UID "<id>@casedesk" (an edited visit
+        # carries its series' UID): nothing to keep.
+        "ics_uid": None if item.ics_uid in (f"{item.id}@casedesk", f"{item.series_id}@casedesk") else item.ics_uid,
     }
 
 
