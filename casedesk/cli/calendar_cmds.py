@@ -141,7 +141,7 @@ def cmd_calendar_import(args: argparse.Namespace) -> int:
                 ],
             }
         )
-        return 0
+        return PARTLY_IMPORTED if summary.skipped else 0
     print(
         f"Imported {path.name}: {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} already in the calendar."
