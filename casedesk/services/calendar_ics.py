@@ -31,6 +31,7 @@ from casedesk.domain.deadlines import DueItem
 from casedesk.errors import ValidationError
 from casedesk.fileio import atomic_write_bytes
 from casedesk.scheduling.ics import (
+    KIND_LABELS,
     CalendarAppointment,
     CalendarImportError,
     ImportIssue,
@@ -253,9 +254,21 @@ def _values(item: CalendarAppointment, series_row_id: str | None) -> dict[str, A
     }
 
 
-def _merge(row: Appointment, values: dict[str, Any]) -> bool:
+def _generated_title(session: Session, row: Appointment) -> str | None:
+    """The summary an export with names writes for an appointment without a title of its own."""
+    if row.client_id is None:
+        return None
+    client = session.get(Client, row.client_id)
+    if client is None:
+        return None
+    return f"{KIND_LABELS[row.kind]} — {client.display_name}"
+
+
+def _merge(session: Session, row: Appointment, values: dict[str, Any]) -> bool:
     """Apply the file's values to a stored appointment; returns whether anything changed."""
     changed = False
+    if row.title is None and values["title"] is not None and values["title"] == _generated_title(session, row):
+        values = {**values, "title": None}  # our own "Home visit — name", not a title the worker gave
 
     def put(key: str, value: Any) -> None:
         nonlocal changed
@@ -333,7 +346,7 @@ def import_ics(
                 row.completed_at = utcnow()
             session.add(row)
             added += 1
-        elif _merge(row, values):
+        elif _merge(session, row, values):
             updated += 1
         else:
             unchanged += 1

@@ -174,6 +174,9 @@ def test_reimport_adds_nothing_and_keeps_what_the_file_leaves_out(store: Store) 
         events = calendar.events_between(s, chicago(2026, 6, 1), chicago(2026, 8, 1))
     assert events[0].location == "12 Maple Ave, Springfield" and events[0].status == "done"
     assert [e.title for e in events if e.kind == "phone"] == ["Call Zoë"]
+    with store.session() as s:
+        named = calendar_ics.import_ics(s, export(store, include_client_names=True))
+    assert (named.added, named.updated, named.unchanged) == (0, 0, 5)  # "Home visit — Zoë Nguyễn" is no title
 
 
 def test_every_shared_valid_file_imports_once_and_reports_what_it_leaves_out(
