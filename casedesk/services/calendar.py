@@ -947,6 +947,50 @@ def visits_on(session: Session, day: dt.date, zone: str | None = None) -> list[C
     return events_between(session, first, last, include_cancelled=False)
 
 
+def client_addresses(session: Session, client_ids: Iterable[str | None]) -> dict[str, str]:
+    """One-line home addresses of clients ("12 Maple Ave, Apt 3, Springfield"), for visit lists."""
+    result: dict[str, str] = {}
+    for batch in _chunks(sorted({cid for cid in client_ids if cid})):
+        rows = session.execute(
+            select(Client.id, Client.address_line1, Client.address_line2, Client.city).where(Client.id.in_(batch))
+        )
+        for cid, line1, line2, city in rows:
+            parts = [part for part in (line1, line2, city) if part]
+            if parts:
+                result[cid] = ", ".join(parts)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class ClientChoice:
+    """A client as the appointment dialog offers it."""
+
+    id: str
+    name: str
+    address: str | None
+
+
+def client_choices(session: Session) -> list[ClientChoice]:
+    """Active clients by name, with their home address (to prefill a home visit's location)."""
+    rows = session.execute(
+        select(
+            Client.id,
+            Client.first_name,
+            Client.last_name,
+            Client.preferred_name,
+            Client.address_line1,
+            Client.address_line2,
+            Client.city,
+        ).where(Client.deleted_at.is_(None), Client.status == "active")
+    )
+    choices = []
+    for cid, first, last, preferred, line1, line2, city in rows:
+        address = ", ".join(part for part in (line1, line2, city) if part) or None
+        choices.append(ClientChoice(cid, f"{preferred or first} {last}".strip(), address))
+    choices.sort(key=lambda choice: choice.name.casefold())
+    return choices
+
+
 def visits_to_record(session: Session, now: dt.datetime, days: int = 14) -> list[CalendarEvent]:
     """Planned visits of the last ``days`` days that already ended: each should be marked done or
     missed (a done visit starts its note deadline)."""

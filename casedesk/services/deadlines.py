@@ -819,7 +819,38 @@ def list_follow_ups(session: Session, client_id: str) -> list[FollowUpInfo]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class DraftInfo:
+    """An unsigned progress note, for the dashboard's "drafts to sign" list."""
+
+    note_id: str
+    client_id: str
+    client_name: str
+    contact_start: dt.datetime
+    appointment_id: str | None
+    contact_type: str
+
+
+def unsigned_drafts(session: Session, limit: int = 200) -> list[DraftInfo]:
+    """Draft notes, oldest contact first (the oldest is the most urgent to sign)."""
+    rows = session.execute(
+        text(
+            "SELECT n.id, n.client_id, c.first_name, c.last_name, c.preferred_name, n.contact_start,"
+            " n.appointment_id, n.contact_type"
+            " FROM progress_note n JOIN client c ON c.id = n.client_id"
+            " WHERE n.status = 'draft' AND n.deleted_at IS NULL AND c.deleted_at IS NULL"
+            " ORDER BY n.contact_start LIMIT :limit"
+        ),
+        {"limit": limit},
+    )
+    return [
+        DraftInfo(note_id, cid, f"{preferred or first} {last}".strip(), dt.datetime.fromisoformat(start), visit, kind)
+        for note_id, cid, first, last, preferred, start, visit, kind in rows
+    ]
+
+
 __all__ = [
+    "DraftInfo",
     "DueCounts",
     "DueEntry",
     "FollowUpInfo",
@@ -839,5 +870,6 @@ __all__ = [
     "set_worker_timezone",
     "sort_entries",
     "system_zone_name",
+    "unsigned_drafts",
     "worker_zone_name",
 ]
