@@ -87,7 +87,7 @@ class MonthView(CalendarView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(False)
         self.setMinimumSize(420, 320)
-        self.chips: list[Chip] = []
+        self._chips: list[Chip] = []
         self._cells: list[tuple[dt.date, QRect]] = []
         self._header_height = 0
         self._dirty = True
@@ -157,7 +157,7 @@ class MonthView(CalendarView):
                 )
                 buckets[day].append(((2, event.start.timestamp(), event.key), chip))
         self._cells = []
-        self.chips = []
+        self._chips = []
         for index, day in enumerate(days):
             row, column = divmod(index, 7)
             left = round(column * cell_w)
@@ -174,11 +174,11 @@ class MonthView(CalendarView):
             for _, chip in shown:
                 chip.rect = QRect(rect.left() + 3, y, inner, line - 2)
                 chip.text = metrics.elidedText(chip.text, Qt.TextElideMode.ElideRight, inner - 8)
-                self.chips.append(chip)
+                self._chips.append(chip)
                 y += line
             hidden = len(items) - len(shown)
             if hidden and room:
-                self.chips.append(
+                self._chips.append(
                     Chip(
                         QRect(rect.left() + 3, y, inner, line - 2),
                         f"+{hidden} more",
@@ -229,7 +229,7 @@ class MonthView(CalendarView):
             if day == self.today:
                 painter.setFont(self.font())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        for chip in self.chips:
+        for chip in self._chips:
             if chip.more:
                 painter.setPen(text_color)
                 painter.setFont(self.font())
@@ -257,10 +257,17 @@ class MonthView(CalendarView):
 
     # -- hit testing ---------------------------------------------------------------------------
 
+    @property
+    def chips(self) -> list[Chip]:
+        """The chips as they are (or will next be) drawn."""
+        if self._dirty:
+            self.relayout()
+        return self._chips
+
     def chip_at(self, pos: QPoint) -> Chip | None:
         if self._dirty:
             self.relayout()
-        for chip in self.chips:
+        for chip in self._chips:
             if chip.rect.contains(pos):
                 return chip
         return None
@@ -277,7 +284,7 @@ class MonthView(CalendarView):
         """The chip drawing the visit with this key (tests and keyboard use it)."""
         if self._dirty:
             self.relayout()
-        return next((chip for chip in self.chips if chip.event is not None and chip.event.key == key), None)
+        return next((chip for chip in self._chips if chip.event is not None and chip.event.key == key), None)
 
     def cell_rect(self, day: dt.date) -> QRect:
         if self._dirty:
@@ -413,7 +420,7 @@ class MonthView(CalendarView):
 
     def _cycle_selection(self) -> None:
         """Space walks through the visits of the selected day (then Enter edits, Delete removes)."""
-        day_events = [chip.event for chip in self.chips if chip.event is not None and chip.day == self.selected_day]
+        day_events = [chip.event for chip in self._chips if chip.event is not None and chip.day == self.selected_day]
         if not day_events:
             return
         keys = [e.key for e in day_events]

@@ -75,12 +75,19 @@ class CalendarPane(QWidget):
     sig_message = Signal(str)
     sig_loaded = Signal()
 
-    def __init__(self, source: Store | WorkSource, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        source: Store | WorkSource,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("calendar_pane")
         self.setAccessibleName("Calendar")
         self.source = as_source(source, self)
-        self.clock: Callable[[], dt.datetime] = utcnow
+        self.clock = clock
+        self._navigated = False  # until the worker moves, the first load shows the worker's today
         self.scope_chooser: ScopeChooser = ask_scope
         self.dialog: AppointmentDialog | None = None
         self.zone = "UTC"
@@ -96,6 +103,9 @@ class CalendarPane(QWidget):
         self.week = WeekView()
         self.agenda = AgendaView()
         self.views: dict[str, CalendarView] = {"month": self.month, "week": self.week, "agenda": self.agenda}
+        first = clock().date()
+        for view in self.views.values():
+            view.selected_day = view.today = first
         self.stack = QStackedWidget()
         for view in self.views.values():
             self.stack.addWidget(view)
@@ -235,6 +245,7 @@ class CalendarPane(QWidget):
         self.reload()
 
     def go_to(self, day: dt.date) -> None:
+        self._navigated = True
         for view in self.views.values():
             view.set_selected_day(day)
         self.reload()
@@ -254,6 +265,7 @@ class CalendarPane(QWidget):
         self.go_to(day)
 
     def on_day_changed(self, day: dt.date) -> None:
+        self._navigated = True
         before = self.view.visible_days()
         for view in self.views.values():
             view.selected_day = day
@@ -303,6 +315,12 @@ class CalendarPane(QWidget):
             self.due = due.entries
             self.zone = due.zone
             self.today = due.today
+            if not self._navigated and self.view.selected_day != due.today:
+                for view in self.views.values():
+                    view.selected_day = due.today  # this computer's date may differ from the worker's zone
+                self._navigated = True
+                self._due_stale = False
+                self.reload()
             for view in self.views.values():
                 view.set_zone(due.zone, due.today)
                 view.set_due(due.entries)

@@ -76,12 +76,18 @@ class TodayDashboard(QWidget):
     sig_data_changed = Signal(object)
     sig_loaded = Signal()
 
-    def __init__(self, source: Store | WorkSource, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        source: Store | WorkSource,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("today_dashboard")
         self.setAccessibleName("Today")
         self.source = as_source(source, self)
-        self.clock: Callable[[], dt.datetime] = utcnow
+        self.clock = clock
         self.snapshot: data.TodaySnapshot | None = None
         self._generation = 0
 

@@ -90,8 +90,8 @@ class WeekView(CalendarView):
         self.selected_minutes = self.DEFAULT_START_MINUTES
         self.first_hour = 7
         self.last_hour = 19
-        self.boxes: list[Box] = []
-        self.flags: list[Flag] = []
+        self._boxes: list[Box] = []
+        self._flags: list[Flag] = []
         self._columns: list[tuple[dt.date, QRect]] = []
         self._grid_top = 0
         self._hour_height = 40.0
@@ -188,18 +188,18 @@ class WeekView(CalendarView):
             left = round(GUTTER + index * column_w)
             right = round(GUTTER + (index + 1) * column_w)
             self._columns.append((day, QRect(left, 0, right - left, self.height())))
-        self.flags = []
+        self._flags = []
         for day, rect in self._columns:
             entries = sorted(dated[day], key=lambda e: (not e.is_overdue, e.client_name, e.title))
             shown = entries if len(entries) <= 3 else entries[:2]
             y = strip_top
             for entry in shown:
                 text = metrics.elidedText(entry_text(entry), Qt.TextElideMode.ElideRight, rect.width() - 12)
-                self.flags.append(Flag(QRect(rect.left() + 2, y, rect.width() - 4, line - 2), entry, day, text, False))
+                self._flags.append(Flag(QRect(rect.left() + 2, y, rect.width() - 4, line - 2), entry, day, text, False))
                 y += line
             if len(entries) > len(shown):
                 rest = len(entries) - len(shown)
-                self.flags.append(
+                self._flags.append(
                     Flag(
                         QRect(rect.left() + 2, y, rect.width() - 4, line - 2),
                         entries[len(shown)],
@@ -209,7 +209,7 @@ class WeekView(CalendarView):
                     )
                 )
         locale = QLocale()
-        self.boxes = []
+        self._boxes = []
         by_day: dict[dt.date, list[tuple[CalendarEvent, float, float]]] = {day: [] for day in days}
         for event, day, from_minute, to_minute in week_events:
             by_day[day].append((event, from_minute, to_minute))
@@ -224,7 +224,7 @@ class WeekView(CalendarView):
                 box_rect = QRect(left, top + 1, max(8, round(width) - 2), bottom - top - 2)
                 local = event.start.astimezone(zone)
                 when = locale.toString(QTime(local.hour, local.minute), QLocale.FormatType.ShortFormat)
-                self.boxes.append(Box(box_rect, event, day, f"{when} {event.label}"))
+                self._boxes.append(Box(box_rect, event, day, f"{when} {event.label}"))
         for entry in timed:
             assert isinstance(entry.due, dt.datetime)
             local = entry.due.astimezone(zone)
@@ -237,7 +237,7 @@ class WeekView(CalendarView):
             width = min(round(rect.width() * 0.6), metrics.horizontalAdvance(label) + 10)
             text = metrics.elidedText(label, Qt.TextElideMode.ElideRight, width - 8)
             flag_rect = QRect(rect.right() - width - 1, y - line // 2, width, line - 2)
-            self.flags.append(Flag(flag_rect, entry, day, text, True))
+            self._flags.append(Flag(flag_rect, entry, day, text, True))
 
     # -- painting ------------------------------------------------------------------------------
 
@@ -285,7 +285,7 @@ class WeekView(CalendarView):
                 )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         dragged = self._drag.box.event.key if self._drag and self._drag.box and self._drag.active else None
-        for box in self.boxes:
+        for box in self._boxes:
             fill, ink = style.event_colors(box.event.kind, box.event.status)
             if box.event.key == dragged:
                 fill = QColor(fill)
@@ -322,7 +322,7 @@ class WeekView(CalendarView):
             painter.setPen(QPen(style.SELECTED_LINE, 1, Qt.PenStyle.DashLine))
             painter.setBrush(style.DROP_FILL)
             painter.drawRoundedRect(QRectF(ghost), 4, 4)
-        for flag in self.flags:
+        for flag in self._flags:
             fill, ink = style.due_colors(flag.entry.status)
             if flag.timed:
                 y = flag.rect.center().y()
@@ -348,10 +348,24 @@ class WeekView(CalendarView):
 
     # -- hit testing ---------------------------------------------------------------------------
 
+    @property
+    def boxes(self) -> list[Box]:
+        """The visits as they are (or will next be) drawn."""
+        if self._dirty:
+            self.relayout()
+        return self._boxes
+
+    @property
+    def flags(self) -> list[Flag]:
+        """The deadlines as they are (or will next be) drawn."""
+        if self._dirty:
+            self.relayout()
+        return self._flags
+
     def box_at(self, pos: QPoint) -> Box | None:
         if self._dirty:
             self.relayout()
-        for box in reversed(self.boxes):
+        for box in reversed(self._boxes):
             if box.rect.contains(pos):
                 return box
         return None
@@ -359,7 +373,7 @@ class WeekView(CalendarView):
     def flag_at(self, pos: QPoint) -> Flag | None:
         if self._dirty:
             self.relayout()
-        for flag in reversed(self.flags):
+        for flag in reversed(self._flags):
             if flag.rect.contains(pos):
                 return flag
         return None
@@ -367,7 +381,7 @@ class WeekView(CalendarView):
     def box_for(self, key: str) -> Box | None:
         if self._dirty:
             self.relayout()
-        return next((box for box in self.boxes if box.event.key == key), None)
+        return next((box for box in self._boxes if box.event.key == key), None)
 
     def point_at(self, day: dt.date, minutes: int) -> QPoint:
         """Where the grid shows ``minutes`` after midnight of ``day`` (tests drive the mouse with it)."""
@@ -529,7 +543,7 @@ class WeekView(CalendarView):
             if selected is not None:
                 self.sig_delete_requested.emit(selected)
         elif key == Qt.Key.Key_Space:
-            day_boxes = [box.event.key for box in self.boxes if box.day == self.selected_day]
+            day_boxes = [box.event.key for box in self._boxes if box.day == self.selected_day]
             if day_boxes:
                 index = day_boxes.index(self.selected_key) + 1 if self.selected_key in day_boxes else 0
                 self.selected_key = day_boxes[index % len(day_boxes)]
