@@ -257,7 +257,7 @@ class TodayDashboard(QWidget):
         who = event.client_name or event.title or ""
         status = "" if event.status == "planned" else f" ({event.status})"
         color = style.KIND_COLORS.get(event.kind, style.KIND_COLORS["meeting"]).name()
-        text = f"{when}  {event.kind_label} · {who}{status}"
+        text = f"{when} {event.kind_label} · {who}{status}"
         label = QLabel(f'<span style="color:{color}">■</span> {text}' + (f"<br><b>{address}</b>" if address else ""))
         label.setAccessibleName(text + (f", {address}" if address else ""))
         label.setTextFormat(Qt.TextFormat.RichText)
