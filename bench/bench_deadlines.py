@@ -11,6 +11,9 @@ with casedesk.demo.generate (cached in the temp folder: generating it takes minu
 client's facts set-wise, running the rules and attaching names, as a ratio to reading the same rows
 bare from the same database.
 
+The last row paints the month view (one widget's paintEvent) with 500 appointments and 150
+deadlines, layout included, offscreen: the median of 25 repaints must stay under 50 ms.
+
 ``run()`` returns one dict per measurement: name, value, unit, floor (None: an absolute budget),
 ratio (None without a floor), budget and pass. Run it with ``python -m bench.bench_deadlines``.
 
@@ -226,6 +229,110 @@ def service_rows() -> list[dict[str, Any]]:
     ]
 
 
+# ---------------------------------------------------------------------------------------------
+# Month view repaint
+# ---------------------------------------------------------------------------------------------
+
+PAINT_BUDGET_MS = 50.0
+PAINT_APPOINTMENTS = 500
+
+
+def month_events(count: int, first_day: dt.date, zone_name: str = "America/Chicago") -> list[Any]:
+    """``count`` visits spread over the six weeks a month page shows (seeded)."""
+    from zoneinfo import ZoneInfo
+
+    from casedesk.services.calendar import CalendarEvent, OccurrenceRef
+
+    rng = random.Random(500)
+    zone = ZoneInfo(zone_name)
+    kinds = ("home_visit", "home_visit", "office", "phone", "meeting")
+    statuses = ("planned", "planned", "done", "cancelled", "missed")
+    events = []
+    for index in range(count):
+        day = first_day + dt.timedelta(days=rng.randrange(42))
+        start = dt.datetime(day.year, day.month, day.day, rng.randint(8, 17), rng.choice((0, 15, 30, 45)), tzinfo=zone)
+        events.append(
+            CalendarEvent(
+                key=f"e{index}",
+                ref=OccurrenceRef(f"e{index}"),
+                appointment_id=f"e{index}",
+                series_id=None,
+                original_start=None,
+                start=start.astimezone(dt.UTC),
+                end=(start + dt.timedelta(minutes=rng.choice((30, 45, 60, 90)))).astimezone(dt.UTC),
+                timezone=zone_name,
+                kind=rng.choice(kinds),
+                status=rng.choice(statuses),
+                client_id=f"c{index % 165}",
+                client_name=f"Client Number {index % 165}",
+                title=None,
+                location=None,
+                description=None,
+                rrule=None,
+            )
+        )
+    return events
+
+
+def paint_rows() -> list[dict[str, Any]]:
+    """The month view painted in one widget's paintEvent: layout + paint of a page with 500 visits (and
+    the caseload's deadlines), against the same page empty."""
+    import os
+    import statistics
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from bench.__main__ import result
+    from casedesk.domain.deadlines import DueItem
+    from casedesk.gui.calendar.month_view import MonthView
+    from casedesk.services.deadlines import DueEntry
+
+    app = QApplication.instance() or QApplication([])
+    view = MonthView()
+    view.resize(1280, 800)
+    view.set_zone("America/Chicago", dt.date(2026, 11, 18))
+    view.set_selected_day(dt.date(2026, 11, 18))
+    days = view.visible_days()
+    events = tuple(month_events(PAINT_APPOINTMENTS, days[0]))
+    due = tuple(
+        DueEntry(
+            DueItem(f"c{i}", "quarterly_report", "Quarterly report 2026Q3", days[i % 42], "overdue", ("q", str(i))),
+            f"Client Number {i}",
+            days[i % 42],
+        )
+        for i in range(150)
+    )
+    view.show()
+    app.processEvents()
+
+    def median_repaint(runs: int = 25) -> float:
+        times = []
+        for _ in range(runs):
+            view._data_changed()  # the layout is rebuilt too, as after new data or a resize
+            started = time.perf_counter()
+            view.repaint()
+            times.append(time.perf_counter() - started)
+        return statistics.median(times) * 1000.0
+
+    floor_ms = median_repaint()
+    view.set_events(events)
+    view.set_due(due)
+    full_ms = median_repaint()
+    chips = len(view.chips)
+    view.close()
+    return [
+        result(
+            f"month view repaint, {PAINT_APPOINTMENTS} appointments + 150 deadlines (layout + paint, median)",
+            full_ms,
+            "ms",
+            floor=floor_ms,
+            budget=f"< {PAINT_BUDGET_MS:.0f} ms",
+            ok=full_ms < PAINT_BUDGET_MS and chips > 150,
+        )
+    ]
+
+
 def run() -> list[dict[str, Any]]:
     caseload = make_caseload()
 
@@ -256,6 +363,7 @@ def run() -> list[dict[str, Any]]:
         )
     caseload.clear()  # free the synthetic caseload before the profile is read
     results.extend(service_rows())
+    results.extend(paint_rows())
     return results
 
 

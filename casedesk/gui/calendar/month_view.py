@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QLocale, QPoint, QRect, QRectF, Qt, QTime
+from PySide6.QtCore import QEvent, QLocale, QPoint, QRect, Qt, QTime
 from PySide6.QtGui import (
     QColor,
     QContextMenuEvent,
@@ -88,6 +88,7 @@ class MonthView(CalendarView):
         self.setMouseTracking(False)
         self.setMinimumSize(420, 320)
         self._chips: list[Chip] = []
+        self._texts: dict[str, str] = {}  # visit key -> "09:30 Home visit · name"
         self._cells: list[tuple[dt.date, QRect]] = []
         self._header_height = 0
         self._dirty = True
@@ -111,6 +112,10 @@ class MonthView(CalendarView):
         self._dirty = True
         self.update()
 
+    def set_events(self, events: tuple[CalendarEvent, ...]) -> None:
+        self._texts = {}  # time texts are rebuilt for new data
+        super().set_events(events)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._dirty = True
         super().resizeEvent(event)
@@ -118,7 +123,12 @@ class MonthView(CalendarView):
     # -- layout --------------------------------------------------------------------------------
 
     def relayout(self) -> None:
-        """Place every chip for the current data and size."""
+        """Place the chips for the current data and size.
+
+        Days are filled with cheap sort keys first; texts, colours and elided strings are made only
+        for the chips that fit (a busy month holds far more visits than its cells show), and the
+        visits' time texts are kept between layouts.
+        """
         self._dirty = False
         days = self.visible_days()
         first, last = days[0], days[-1]
@@ -128,34 +138,21 @@ class MonthView(CalendarView):
         width, height = self.width(), self.height()
         cell_w = width / 7
         cell_h = (height - self._header_height) / 6
-        buckets: dict[dt.date, list[tuple[tuple[int, float, str], Chip]]] = {day: [] for day in days}
-        locale = QLocale()
+        buckets: dict[dt.date, list[tuple[int, float, str, DueEntry | CalendarEvent]]] = {day: [] for day in days}
         zone = self.zone
         for entry in self.due:
             day = entry.due_date
             if first <= day <= last:
-                fill, ink = style.due_colors(entry.status)
-                text = entry_text(entry)
-                order = (0 if entry.is_overdue else 1, 0.0, text)
-                chip = Chip(QRect(), text, f"Due: {text}", fill, ink, day, bold=entry.is_overdue, entry=entry)
-                buckets[day].append((order, chip))
+                buckets[day].append((0 if entry.is_overdue else 1, 0.0, entry.title, entry))
         for event in self.events:
             day = event.start.astimezone(zone).date()
             if first <= day <= last:
-                fill, ink = style.event_colors(event.kind, event.status)
-                text = event_text(event, zone, locale)
-                status = "" if event.status == "planned" else f" ({event.status})"
-                chip = Chip(
-                    QRect(),
-                    text,
-                    text + status,
-                    fill,
-                    ink,
-                    day,
-                    strike=event.status == "cancelled",
-                    event=event,
-                )
-                buckets[day].append(((2, event.start.timestamp(), event.key), chip))
+                buckets[day].append((2, event.start.timestamp(), event.key, event))
+        texts = self._texts
+        locale = QLocale()
+        elide = metrics.elidedText
+        bold_elide = QFontMetrics(self._bold).elidedText
+        right = Qt.TextElideMode.ElideRight
         self._cells = []
         self._chips = []
         for index, day in enumerate(days):
@@ -166,14 +163,42 @@ class MonthView(CalendarView):
                 left, top, round((column + 1) * cell_w) - left, round(self._header_height + (row + 1) * cell_h) - top
             )
             self._cells.append((day, rect))
-            items = sorted(buckets[day], key=lambda pair: pair[0])
+            items = buckets[day]
+            items.sort(key=lambda item: item[:3])
             room = max(0, (rect.height() - line - 2) // line)
             shown = items if len(items) <= room else items[: max(room - 1, 0)]
             y = rect.top() + line
             inner = rect.width() - 6
-            for _, chip in shown:
-                chip.rect = QRect(rect.left() + 3, y, inner, line - 2)
-                chip.text = metrics.elidedText(chip.text, Qt.TextElideMode.ElideRight, inner - 8)
+            for *_, thing in shown:
+                if isinstance(thing, CalendarEvent):
+                    fill, ink = style.event_colors(thing.kind, thing.status)
+                    text = texts.get(thing.key)
+                    if text is None:
+                        text = texts[thing.key] = event_text(thing, zone, locale)
+                    status = "" if thing.status == "planned" else f" ({thing.status})"
+                    chip = Chip(
+                        QRect(rect.left() + 3, y, inner, line - 2),
+                        elide(text, right, inner - 8),
+                        text + status,
+                        fill,
+                        ink,
+                        day,
+                        strike=thing.status == "cancelled",
+                        event=thing,
+                    )
+                else:
+                    fill, ink = style.due_colors(thing.status)
+                    text = entry_text(thing)
+                    chip = Chip(
+                        QRect(rect.left() + 3, y, inner, line - 2),
+                        (bold_elide if thing.is_overdue else elide)(text, right, inner - 8),
+                        f"Due: {text}",
+                        fill,
+                        ink,
+                        day,
+                        bold=thing.is_overdue,
+                        entry=thing,
+                    )
                 self._chips.append(chip)
                 y += line
             hidden = len(items) - len(shown)
@@ -228,25 +253,32 @@ class MonthView(CalendarView):
             painter.drawText(rect.adjusted(5, 2, -5, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, label)
             if day == self.today:
                 painter.setFont(self.font())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        # Square chips without antialiasing: a busy month draws hundreds of them on every repaint.
+        fonts = {"plain": self.font(), "bold": self._bold, "strike": self._strike}
+        current = "plain"
+        painter.setFont(self.font())
         for chip in self._chips:
+            rect = chip.rect
             if chip.more:
+                if current != "plain":
+                    painter.setFont(fonts["plain"])
+                    current = "plain"
                 painter.setPen(text_color)
-                painter.setFont(self.font())
-                painter.drawText(chip.rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, chip.text)
+                painter.drawText(rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, chip.text)
                 continue
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(chip.fill)
-            painter.drawRoundedRect(QRectF(chip.rect), 3, 3)
+            painter.fillRect(rect, chip.fill)
             if chip.entry is not None:  # a deadline: an ink bar on the left tells it from a visit
-                painter.fillRect(QRect(chip.rect.left(), chip.rect.top(), 3, chip.rect.height()), chip.ink)
+                painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), chip.ink)
             if chip.event is not None and chip.event.key == self.selected_key:
                 painter.setPen(QPen(style.SELECTED_LINE, 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRoundedRect(QRectF(chip.rect).adjusted(1, 1, -1, -1), 3, 3)
+                painter.drawRect(rect.adjusted(1, 1, -1, -1))
+            wanted = "bold" if chip.bold else "strike" if chip.strike else "plain"
+            if wanted != current:
+                painter.setFont(fonts[wanted])
+                current = wanted
             painter.setPen(chip.ink)
-            painter.setFont(self._bold if chip.bold else self._strike if chip.strike else self.font())
-            painter.drawText(chip.rect.adjusted(6, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, chip.text)
+            painter.drawText(rect.adjusted(6, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, chip.text)
         painter.setFont(self.font())
         for day, rect in self._cells:
             if day == self.selected_day and self.hasFocus():

@@ -33,7 +33,7 @@ def event_colors(kind: str, status: str) -> tuple[QColor, QColor]:
         fill.setAlpha(70)
         return fill, base.darker(130)
     if status == "missed":
-        return QColor("#fbd5d5"), QColor("#9b2c2c")
+        return QColor("#eceff3"), QColor("#9b2c2c")
     return base, QColor("#ffffff")
 
 
