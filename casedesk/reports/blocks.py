@@ -1,0 +1,121 @@
+"""Flowable builders shared by the documents: fact grids, data tables, status lines, warnings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeAlias
+
+from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus.flowables import Flowable
+
+from casedesk.reports import fonts, styles
+from casedesk.reports.documents import SignedStamp
+from casedesk.reports.styles import BASE_FONT
+from casedesk.reports.text import cell_text, fmt_datetime, markup
+
+Cell: TypeAlias = str | Flowable
+FACT_GAP = 6
+CELL_PADDING = 4  # left and right padding of data_table cells
+
+
+def fact_grid(facts: Sequence[tuple[str, str]], width: float, *, columns: int = 2) -> Table:
+    """Label/value pairs laid out ``columns`` pairs to a row (labels bold, values wrap)."""
+    st = styles.report_styles()
+    label_w = width / columns * 0.34
+    value_w = width / columns - label_w
+    label_font, label_size = fonts.BOLD, st.label.fontSize
+    value_font, value_size = st.body.fontName, st.body.fontSize
+    rows: list[list[Cell]] = []
+    row: list[Cell] = []
+    for label, value in facts:
+        row += [
+            cell_text(label, label_font, label_size, label_w - FACT_GAP),
+            cell_text(value, value_font, value_size, value_w - FACT_GAP),
+        ]
+        if len(row) == 2 * columns:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row + [""] * (2 * columns - len(row)))
+    table = Table(rows, colWidths=[label_w, value_w] * columns, hAlign="LEFT")
+    commands: list[tuple[object, ...]] = [
+        ("FONT", (0, 0), (-1, -1), value_font, value_size, st.body.leading - 1),
+        ("TEXTCOLOR", (0, 0), (-1, -1), styles.INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), FACT_GAP),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for column in range(0, 2 * columns, 2):
+        commands.append(("FONT", (column, 0), (column, -1), label_font, label_size, st.body.leading - 1))
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def data_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    col_widths: Sequence[float],
+    *,
+    highlight_rows: Sequence[int] = (),
+    extra_style: Sequence[tuple[object, ...]] = (),
+) -> Table:
+    """A ruled table whose header row repeats on every page it runs onto. ``highlight_rows`` are
+    indexes into ``rows`` shaded as overdue/attention rows."""
+    st = styles.report_styles()
+    head = [Paragraph(markup(h), st.cell_head) for h in header]
+    table = Table([head, *[list(r) for r in rows]], colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
+    commands: list[tuple[object, ...]] = [
+        ("FONT", (0, 0), (-1, -1), st.cell.fontName, st.cell.fontSize, st.cell.leading),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), styles.HEADER_FILL),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, styles.RULE),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, styles.RULE),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+    ]
+    for index in range(1, len(rows) + 1, 2):
+        commands.append(("BACKGROUND", (0, index + 1), (-1, index + 1), styles.ZEBRA_FILL))
+    for index in highlight_rows:
+        commands.append(("BACKGROUND", (0, index + 1), (-1, index + 1), styles.OVERDUE_FILL))
+    commands.extend(extra_style)
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def status_line(signed: SignedStamp | None, *, draft_text: str) -> Paragraph:
+    st = styles.report_styles()
+    if signed is None:
+        return Paragraph(f"Status: DRAFT. {markup(draft_text)}", st.status_draft)
+    role = f" ({markup(signed.signer_role)})" if signed.signer_role else ""
+    return Paragraph(
+        f"Status: signed by {markup(signed.signer_name)}{role} on {markup(fmt_datetime(signed.signed_at))}",
+        st.status_signed,
+    )
+
+
+def warning_box(title: str, lines: Sequence[str], width: float) -> Table:
+    """A shaded box listing ``lines`` under ``title``; one row per line, so a long list can split."""
+    st = styles.report_styles()
+    rows: list[list[Cell]] = [[Paragraph(f"<b>{markup(title)}</b>", st.warning)]]
+    rows += [[Paragraph(f"•&nbsp;{markup(line)}", st.warning)] for line in lines]
+    box = Table(rows, colWidths=[width], hAlign="LEFT")
+    box.setStyle(
+        TableStyle(
+            [
+                BASE_FONT,
+                ("BACKGROUND", (0, 0), (-1, -1), styles.WARNING_FILL),
+                ("BOX", (0, 0), (-1, -1), 0.6, styles.WARNING_INK),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("TOPPADDING", (0, 0), (-1, 0), 5),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+            ]
+        )
+    )
+    return box

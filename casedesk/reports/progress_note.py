@@ -1,0 +1,144 @@
+"""Progress note PDF: contact facts, template sections, goals addressed, signing, addenda, signatures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
+from reportlab.platypus.flowables import Flowable
+
+from casedesk.reports import styles
+from casedesk.reports.blocks import data_table, fact_grid, status_line
+from casedesk.reports.documents import PageSize, ProgressNoteDoc, SignatureBlock
+from casedesk.reports.page import DocumentPart, Letterhead, PdfTarget, build_pdf, frame_width
+from casedesk.reports.signatures import signature_section
+from casedesk.reports.text import (
+    fmt_date,
+    fmt_datetime,
+    fmt_minutes,
+    fmt_time,
+    fmt_units,
+    markup,
+    para,
+    paragraphs,
+)
+
+
+def _contact_time(doc: ProgressNoteDoc) -> str:
+    if doc.start_time is None:
+        return "—"
+    text = fmt_time(doc.start_time)
+    if doc.end_time is not None:
+        text += f"–{fmt_time(doc.end_time)}"
+    minutes = doc.duration_minutes
+    if minutes is not None:
+        text += f" ({fmt_minutes(minutes)})"
+    return text
+
+
+def _signature_blocks(doc: ProgressNoteDoc) -> tuple[SignatureBlock, ...]:
+    if doc.signatures:
+        return doc.signatures
+    if doc.signed is not None:
+        return (
+            SignatureBlock(
+                role=doc.signed.signer_role or "Case manager",
+                name=doc.signed.signer_name,
+                signed_at=doc.signed.signed_at,
+            ),
+        )
+    return (SignatureBlock(role="Case manager", name=doc.worker_name),)
+
+
+def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
+    st = styles.report_styles()
+    story: list[Flowable] = [
+        Paragraph(f"Progress note <font size=11>({markup(doc.template.label)})</font>", st.title),
+        status_line(doc.signed, draft_text="This note is not signed and may still change."),
+        fact_grid(
+            [
+                ("Contact date", fmt_date(doc.contact_date)),
+                ("Time", _contact_time(doc)),
+                ("Contact type", doc.contact_type),
+                ("Location", doc.location or "—"),
+                ("Case manager", doc.worker_name),
+                ("Service code", doc.service_code or "—"),
+                ("Billable units", fmt_units(doc.billable_units) if doc.billable_units is not None else "—"),
+            ],
+            width,
+        ),
+    ]
+    for section in doc.sections:
+        story.append(para(section.title, st.h1))
+        story += paragraphs(section.text, st.body, empty="(left blank)")
+
+    story.append(Paragraph("Goals addressed", st.h1))
+    if doc.goals:
+        rows = [
+            [para(g.goal, st.cell), para(g.rating, st.cell), para(g.comment or "", st.cell)]
+            for g in doc.goals
+        ]
+        story.append(
+            data_table(("Goal", "Progress", "Comment"), rows, (width * 0.46, width * 0.16, width * 0.38))
+        )
+    else:
+        story.append(Paragraph("<i>No plan goals were marked as addressed.</i>", st.body))
+
+    if doc.signed is not None:
+        stamp = doc.signed
+        role = f" ({stamp.signer_role})" if stamp.signer_role else ""
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph("Electronic signature", st.h1),
+                    fact_grid(
+                        [
+                            ("Signed by", stamp.signer_name + role),
+                            ("Signed at", fmt_datetime(stamp.signed_at)),
+                        ],
+                        width,
+                    ),
+                    Paragraph(f"Content hash (SHA-256): {stamp.content_hash}", st.mono_small),
+                ]
+            )
+        )
+
+    if doc.addenda:
+        story.append(Paragraph("Addenda", st.h1))
+        for number, addendum in enumerate(doc.addenda, start=1):
+            story.append(
+                para(f"Addendum {number}: {addendum.author}, {fmt_datetime(addendum.written_at)}", st.h2)
+            )
+            story += paragraphs(addendum.text, st.body, empty="(empty)")
+            if addendum.content_hash:
+                story.append(Paragraph(f"Content hash (SHA-256): {addendum.content_hash}", st.mono_small))
+    story.append(Spacer(1, 6))
+    story += signature_section(_signature_blocks(doc), width)
+
+    letterhead = Letterhead(
+        agency=doc.agency,
+        title=f"Progress note, {fmt_date(doc.contact_date)}",
+        client=doc.client,
+        draft=doc.signed is None,
+        content_hash=doc.signed.content_hash if doc.signed else None,
+        outline_title=f"{doc.client.name}: progress note {fmt_date(doc.contact_date)}",
+    )
+    return DocumentPart(letterhead, story)
+
+
+def render_progress_note(
+    doc: ProgressNoteDoc,
+    out: PdfTarget,
+    *,
+    page_size: PageSize | str = PageSize.LETTER,
+    printed_at: datetime | None = None,
+) -> None:
+    """Write ``doc`` as a PDF to ``out`` (a path, written atomically, or a binary file object)."""
+    part = progress_note_part(doc, frame_width(page_size))
+    build_pdf(
+        [part],
+        page_size=page_size,
+        printed_at=printed_at,
+        meta_title=f"Progress note {fmt_date(doc.contact_date)}: {doc.client.name}",
+        out=out,
+    )
