@@ -10,6 +10,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from casedesk.domain.print_layout import SignatureLine
 from casedesk.reports import fonts, styles
 from casedesk.reports.documents import SignatureBlock
 from casedesk.reports.errors import ReportError
@@ -34,7 +35,13 @@ def signature_image(png: bytes, *, max_width: float, max_height: float, what: st
     return image
 
 
-def _block(block: SignatureBlock, width: float) -> Table:
+def _date_text(block: SignatureBlock | SignatureLine) -> str:
+    if isinstance(block, SignatureLine):  # forms carry the signing time as display text
+        return block.signed_at or ""
+    return fmt_datetime(block.signed_at) if block.signed_at else ""
+
+
+def _block(block: SignatureBlock | SignatureLine, width: float) -> Table:
     st = styles.report_styles()
     gap = 10.0
     sign_width = width * 0.64
@@ -50,19 +57,20 @@ def _block(block: SignatureBlock, width: float) -> Table:
     else:
         mark = Spacer(sign_width - 2, SIGN_AREA_HEIGHT)
         sign_caption = "Signature"
-    date_text = fmt_datetime(block.signed_at) if block.signed_at else ""
+    name = block.signer_name if isinstance(block, SignatureLine) else block.name
+    date_text = _date_text(block)
     font, size = st.body.fontName, st.body.fontSize
     rows: list[list[Flowable | str]] = [
         [cell_text(block.role, fonts.BOLD, st.label.fontSize, width), "", ""],
         [mark, "", cell_text(date_text, font, st.small.fontSize, date_width)],
         [sign_caption, "", "Date"],
-        [cell_text(block.name or "", font, size, width), "", ""],
+        [cell_text(name or "", font, size, width), "", ""],
         ["Printed name", "", ""],
     ]
     table = Table(
         rows,
         colWidths=[sign_width, gap, date_width],
-        rowHeights=[None, SIGN_AREA_HEIGHT + 4, None, None if block.name else 16, None],
+        rowHeights=[None, SIGN_AREA_HEIGHT + 4, None, None if name else 16, None],
     )
     table.setStyle(
         TableStyle(
@@ -95,7 +103,7 @@ def _block(block: SignatureBlock, width: float) -> Table:
 
 
 def signature_section(
-    blocks: Sequence[SignatureBlock], width: float, *, heading: str = "Signatures"
+    blocks: Sequence[SignatureBlock | SignatureLine], width: float, *, heading: str = "Signatures"
 ) -> list[Flowable]:
     """A heading and the blocks two to a row; a row never splits across pages."""
     if not blocks:
