@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeAlias
 
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import CondPageBreak, Paragraph, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from casedesk.reports import fonts, styles
@@ -15,7 +16,14 @@ from casedesk.reports.text import cell_text, fmt_datetime, markup
 
 Cell: TypeAlias = str | Flowable
 FACT_GAP = 6
+KEEP_WITH_NEXT = 90.0  # points
 CELL_PADDING = 4  # left and right padding of data_table cells
+
+
+def heading(text: str, style: ParagraphStyle) -> list[Flowable]:
+    """A heading that never sits alone at the foot of a page: it starts a new page when less than
+    KEEP_WITH_NEXT points are left (room for it and the first lines of what follows)."""
+    return [CondPageBreak(KEEP_WITH_NEXT), Paragraph(markup(text), style)]
 
 
 def fact_grid(facts: Sequence[tuple[str, str]], width: float, *, columns: int = 2) -> Table:

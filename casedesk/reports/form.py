@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from casedesk.domain.print_layout import (
@@ -34,6 +34,7 @@ from casedesk.reports.text import cell_text, markup, paragraphs, text_width
 
 LINE_SPACING = 22.0  # between handwriting lines
 BLANK_ROW_HEIGHT = 20.0
+KEEP_WITH_NEXT = 90.0  # points: a heading or label starts a new page when less than this is left
 LABEL_SHARE = 0.36  # of the width, for a one-line question's label
 BOX_EMPTY = "☐"
 BOX_TICKED = "☒"
@@ -160,7 +161,7 @@ class _FormBuilder:
                 )
             )
             return [row]
-        return [KeepTogether([label, answer[0]]), *answer[1:], Spacer(1, 4)]
+        return [CondPageBreak(KEEP_WITH_NEXT), label, *answer, Spacer(1, 4)]
 
     def choice(self, field: ChoiceField) -> list[Flowable]:
         how = "choose all that apply" if field.multiple else "choose one"
@@ -233,7 +234,8 @@ class _FormBuilder:
                 ]
             )
         )
-        return [KeepTogether([heading, grid]), Spacer(1, 6)]
+        # heading, column titles and a few rows start together; longer tables then split by row
+        return [CondPageBreak(KEEP_WITH_NEXT), heading, grid, Spacer(1, 6)]
 
 
 def form_part(

@@ -8,7 +8,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
 
 from casedesk.reports import styles
-from casedesk.reports.blocks import data_table, fact_grid, status_line
+from casedesk.reports.blocks import data_table, fact_grid, heading, status_line
 from casedesk.reports.documents import PageSize, ProgressNoteDoc, SignatureBlock
 from casedesk.reports.page import DocumentPart, Letterhead, PdfTarget, build_pdf, frame_width
 from casedesk.reports.signatures import signature_section
@@ -69,10 +69,10 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
         ),
     ]
     for section in doc.sections:
-        story.append(para(section.title, st.h1))
+        story += heading(section.title, st.h1)
         story += paragraphs(section.text, st.body, empty="(left blank)")
 
-    story.append(Paragraph("Goals addressed", st.h1))
+    story += heading("Goals addressed", st.h1)
     if doc.goals:
         rows = [
             [para(g.goal, st.cell), para(g.rating, st.cell), para(g.comment or "", st.cell)]
@@ -104,7 +104,7 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
         )
 
     if doc.addenda:
-        story.append(Paragraph("Addenda", st.h1))
+        story += heading("Addenda", st.h1)
         for number, addendum in enumerate(doc.addenda, start=1):
             story.append(
                 para(f"Addendum {number}: {addendum.author}, {fmt_datetime(addendum.written_at)}", st.h2)

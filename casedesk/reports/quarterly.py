@@ -5,11 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from reportlab.platypus import KeepTogether, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
 
 from casedesk.reports import styles
-from casedesk.reports.blocks import CELL_PADDING, data_table, fact_grid, status_line, warning_box
+from casedesk.reports.blocks import (
+    CELL_PADDING,
+    KEEP_WITH_NEXT,
+    data_table,
+    fact_grid,
+    heading,
+    status_line,
+    warning_box,
+)
 from casedesk.reports.documents import (
     GoalOutcome,
     PageSize,
@@ -39,12 +47,9 @@ def _goal_story(goal: QuarterGoal, width: float) -> list[Flowable]:
     if goal.outcome_note:
         outcome += f". {markup(goal.outcome_note)}"
     story: list[Flowable] = [
-        KeepTogether(
-            [
-                Paragraph(f"{markup(goal.label)}: {markup(goal.text)}", st.h2),
-                Paragraph(outcome, st.small),
-            ]
-        ),
+        CondPageBreak(KEEP_WITH_NEXT),
+        Paragraph(f"{markup(goal.label)}: {markup(goal.text)}", st.h2),
+        Paragraph(outcome, st.small),
     ]
     story += paragraphs(goal.narrative, st.body, empty="(No progress narrative written yet.)")
     if goal.evidence:
@@ -73,7 +78,7 @@ def _goal_story(goal: QuarterGoal, width: float) -> list[Flowable]:
 
 def _activity_story(doc: QuarterlyReportDoc, width: float) -> list[Flowable]:
     st = styles.report_styles()
-    story: list[Flowable] = [Paragraph("Contacts this quarter", st.h1)]
+    story: list[Flowable] = heading("Contacts this quarter", st.h1)
     if doc.contacts_by_type:
         rows: list[list[str | Flowable]] = [
             [para(c.contact_type, st.cell), str(c.count)] for c in doc.contacts_by_type
@@ -95,7 +100,7 @@ def _activity_story(doc: QuarterlyReportDoc, width: float) -> list[Flowable]:
         story.append(Paragraph("<i>No contacts were recorded this quarter.</i>", st.body))
     story.append(Paragraph(f"Face-to-face visits: <b>{doc.face_to_face_visits}</b>", st.body))
 
-    story.append(Paragraph("Billable units by service code", st.h1))
+    story += heading("Billable units by service code", st.h1)
     if doc.units_by_service:
         unit_rows: list[list[str | Flowable]] = [
             [para(u.service_code, st.cell), para(u.description or "", st.cell), fmt_units(u.units)]
@@ -122,8 +127,8 @@ def _activity_story(doc: QuarterlyReportDoc, width: float) -> list[Flowable]:
 
 def _outcomes_story(doc: QuarterlyReportDoc) -> list[Flowable]:
     st = styles.report_styles()
-    story: list[Flowable] = [Paragraph("Goals met and changed", st.h1)]
-    for outcome, heading in (
+    story: list[Flowable] = heading("Goals met and changed", st.h1)
+    for outcome, outcome_name in (
         (GoalOutcome.MET, "Met"),
         (GoalOutcome.CHANGED, "Changed"),
         (GoalOutcome.DISCONTINUED, "Discontinued"),
@@ -132,13 +137,13 @@ def _outcomes_story(doc: QuarterlyReportDoc) -> list[Flowable]:
         if not goals:
             continue
         for goal in goals:
-            line = f"<b>{heading}:</b> {markup(goal.label)}: {markup(goal.text)}"
+            line = f"<b>{outcome_name}:</b> {markup(goal.label)}: {markup(goal.text)}"
             if goal.outcome_note:
                 line += f". {markup(goal.outcome_note)}"
             story.append(Paragraph(line, st.body))
-    if len(story) == 1:
+    if len(story) == 2:  # just the heading
         story.append(Paragraph("No goal was met or changed this quarter; all goals continue.", st.body))
-    story.append(Paragraph("Upcoming plan review", st.h1))
+    story += heading("Upcoming plan review", st.h1)
     review = fmt_date(doc.next_plan_review) if doc.next_plan_review else "Not scheduled"
     story.append(Paragraph(f"Next service plan review: <b>{markup(review)}</b>", st.body))
     return story
@@ -179,14 +184,14 @@ def quarterly_part(doc: QuarterlyReportDoc, width: float) -> DocumentPart:
             Spacer(1, 6),
             warning_box("Missing evidence: resolve before signing", doc.missing_evidence, width),
         ]
-    story.append(Paragraph("Progress on plan goals", st.h1))
+    story += heading("Progress on plan goals", st.h1)
     if not doc.goals:
         story.append(Paragraph("<i>The service plan has no goals.</i>", st.body))
     for goal in doc.goals:
         story += _goal_story(goal, width)
     story += _activity_story(doc, width)
     story += _outcomes_story(doc)
-    story.append(Paragraph("Summary", st.h1))
+    story += heading("Summary", st.h1)
     story += paragraphs(doc.summary, st.body, empty="(No summary written yet.)")
     if doc.signed is not None:
         story.append(Paragraph(f"Content hash (SHA-256): {doc.signed.content_hash}", st.mono_small))
