@@ -10,6 +10,7 @@ import struct
 import zlib
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 from casedesk.domain.print_layout import (
     ChoiceField,
@@ -417,3 +418,67 @@ def sample_form_layout(*, filled: bool) -> FormPrintLayout:
             ),
         ),
     )
+
+
+def write_samples(folder: Path, *, page_size: str = "letter") -> list[Path]:
+    """Write one PDF of each kind to ``folder`` (for looking at layouts and for docs images)."""
+    from casedesk.reports.caseload import render_due_list
+    from casedesk.reports.form import render_form
+    from casedesk.reports.progress_note import render_progress_note
+    from casedesk.reports.quarterly import render_quarterly_batch, render_quarterly_report
+
+    printed = datetime(2025, 10, 9, 9, 15, tzinfo=LOCAL)
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs: dict[str, Callable[[Path], None]] = {
+        "report-note.pdf": lambda p: render_progress_note(
+            sample_progress_note(signed=True, with_addenda=True, signature_image=True),
+            p,
+            page_size=page_size,
+            printed_at=printed,
+        ),
+        "report-note-draft.pdf": lambda p: render_progress_note(
+            sample_progress_note(seed=3, paragraphs=12), p, page_size=page_size, printed_at=printed
+        ),
+        "report-quarterly.pdf": lambda p: render_quarterly_report(
+            sample_quarterly_report(), p, page_size=page_size, printed_at=printed
+        ),
+        "report-form-blank.pdf": lambda p: render_form(
+            sample_form_layout(filled=False),
+            p,
+            agency=sample_agency(),
+            page_size=page_size,
+            printed_at=printed,
+        ),
+        "report-form-filled.pdf": lambda p: render_form(
+            sample_form_layout(filled=True),
+            p,
+            agency=sample_agency(),
+            client=sample_client(0),
+            page_size=page_size,
+            printed_at=printed,
+        ),
+        "report-due.pdf": lambda p: render_due_list(
+            sample_due_list(), p, page_size=page_size, printed_at=printed
+        ),
+        "report-batch.pdf": lambda p: render_quarterly_batch(
+            [sample_quarterly_report(seed=s, signed=s % 2 == 1, notes=12 + 6 * s) for s in range(4)],
+            p,
+            page_size=page_size,
+            printed_at=printed,
+        ),
+    }
+    written = []
+    for name, job in jobs.items():
+        job(folder / name)
+        written.append(folder / name)
+    return written
+
+
+if __name__ == "__main__":
+    import sys
+
+    for path in write_samples(
+        Path(sys.argv[1] if len(sys.argv) > 1 else "."),
+        page_size=sys.argv[2] if len(sys.argv) > 2 else "letter",
+    ):
+        print(path)
