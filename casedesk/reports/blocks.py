@@ -72,10 +72,14 @@ def data_table(
     """A ruled table whose header row repeats on every page it runs onto. ``highlight_rows`` are
     indexes into ``rows`` shaded as overdue/attention rows."""
     st = styles.report_styles()
-    head = [Paragraph(markup(h), st.cell_head) for h in header]
+    size = st.cell.fontSize
+    head = [
+        cell_text(h, fonts.BOLD, size, w - 2 * CELL_PADDING) for h, w in zip(header, col_widths, strict=True)
+    ]
     table = Table([head, *[list(r) for r in rows]], colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
     commands: list[tuple[object, ...]] = [
-        ("FONT", (0, 0), (-1, -1), st.cell.fontName, st.cell.fontSize, st.cell.leading),
+        ("FONT", (0, 0), (-1, -1), st.cell.fontName, size, st.cell.leading),
+        ("FONT", (0, 0), (-1, 0), fonts.BOLD, size, st.cell.leading),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), styles.HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, styles.RULE),

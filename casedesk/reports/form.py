@@ -142,7 +142,12 @@ class _FormBuilder:
         elif field.value is None:
             answer = [WritingLines(lines, self.width * (1 - LABEL_SHARE) if lines == 1 else self.width)]
         else:
-            answer = paragraphs(field.value, self.answer if lines > 1 else self.st.body, empty="(empty)")
+            answer = paragraphs(
+                field.value,
+                self.answer if lines > 1 else self.st.body,
+                empty="(empty)",
+                empty_color=styles.MUTED,
+            )
         if lines == 1 and len(answer) == 1:  # label and answer side by side
             row = Table(
                 [[label, answer[0]]], colWidths=[self.width * LABEL_SHARE, self.width * (1 - LABEL_SHARE)]

@@ -70,7 +70,7 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
     ]
     for section in doc.sections:
         story += heading(section.title, st.h1)
-        story += paragraphs(section.text, st.body, empty="(left blank)")
+        story += paragraphs(section.text, st.body, empty="(left blank)", empty_color=styles.MUTED)
 
     story += heading("Goals addressed", st.h1)
     if doc.goals:
@@ -109,7 +109,7 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
             story.append(
                 para(f"Addendum {number}: {addendum.author}, {fmt_datetime(addendum.written_at)}", st.h2)
             )
-            story += paragraphs(addendum.text, st.body, empty="(empty)")
+            story += paragraphs(addendum.text, st.body, empty="(empty)", empty_color=styles.MUTED)
             if addendum.content_hash:
                 story.append(Paragraph(f"Content hash (SHA-256): {addendum.content_hash}", st.mono_small))
     story.append(Spacer(1, 6))

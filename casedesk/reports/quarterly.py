@@ -51,7 +51,9 @@ def _goal_story(goal: QuarterGoal, width: float) -> list[Flowable]:
         Paragraph(f"{markup(goal.label)}: {markup(goal.text)}", st.h2),
         Paragraph(outcome, st.small),
     ]
-    story += paragraphs(goal.narrative, st.body, empty="(No progress narrative written yet.)")
+    story += paragraphs(
+        goal.narrative, st.body, empty="(No progress narrative written yet.)", empty_color=styles.MUTED
+    )
     if goal.evidence:
         widths = (width * 0.13, width * 0.17, width * 0.15, width * 0.55)
         font, size = st.cell.fontName, st.cell.fontSize
@@ -192,7 +194,7 @@ def quarterly_part(doc: QuarterlyReportDoc, width: float) -> DocumentPart:
     story += _activity_story(doc, width)
     story += _outcomes_story(doc)
     story += heading("Summary", st.h1)
-    story += paragraphs(doc.summary, st.body, empty="(No summary written yet.)")
+    story += paragraphs(doc.summary, st.body, empty="(No summary written yet.)", empty_color=styles.MUTED)
     if doc.signed is not None:
         story.append(Paragraph(f"Content hash (SHA-256): {doc.signed.content_hash}", st.mono_small))
     story.append(Spacer(1, 6))
