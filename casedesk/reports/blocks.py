@@ -6,24 +6,24 @@ from collections.abc import Sequence
 from typing import TypeAlias
 
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import CondPageBreak, Paragraph, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from casedesk.reports import fonts, styles
 from casedesk.reports.documents import SignedStamp
-from casedesk.reports.styles import BASE_FONT
-from casedesk.reports.text import cell_text, fmt_datetime, markup
+from casedesk.reports.text import cell_text, fmt_datetime, plain
 
 Cell: TypeAlias = str | Flowable
 FACT_GAP = 6
 KEEP_WITH_NEXT = 90.0  # points
+WARNING_PADDING = 8
 CELL_PADDING = 4  # left and right padding of data_table cells
 
 
 def heading(text: str, style: ParagraphStyle) -> list[Flowable]:
     """A heading that never sits alone at the foot of a page: it starts a new page when less than
     KEEP_WITH_NEXT points are left (room for it and the first lines of what follows)."""
-    return [CondPageBreak(KEEP_WITH_NEXT), Paragraph(markup(text), style)]
+    return [CondPageBreak(KEEP_WITH_NEXT), plain(text, style)]
 
 
 def fact_grid(facts: Sequence[tuple[str, str]], width: float, *, columns: int = 2) -> Table:
@@ -98,31 +98,34 @@ def data_table(
     return table
 
 
-def status_line(signed: SignedStamp | None, *, draft_text: str) -> Paragraph:
+def status_line(signed: SignedStamp | None, *, draft_text: str) -> Flowable:
     st = styles.report_styles()
     if signed is None:
-        return Paragraph(f"Status: DRAFT. {markup(draft_text)}", st.status_draft)
-    role = f" ({markup(signed.signer_role)})" if signed.signer_role else ""
-    return Paragraph(
-        f"Status: signed by {markup(signed.signer_name)}{role} on {markup(fmt_datetime(signed.signed_at))}",
-        st.status_signed,
+        return plain(f"Status: DRAFT. {draft_text}", st.status_draft)
+    role = f" ({signed.signer_role})" if signed.signer_role else ""
+    return plain(
+        f"Status: signed by {signed.signer_name}{role} on {fmt_datetime(signed.signed_at)}", st.status_signed
     )
 
 
 def warning_box(title: str, lines: Sequence[str], width: float) -> Table:
     """A shaded box listing ``lines`` under ``title``; one row per line, so a long list can split."""
     st = styles.report_styles()
-    rows: list[list[Cell]] = [[Paragraph(f"<b>{markup(title)}</b>", st.warning)]]
-    rows += [[Paragraph(f"•&nbsp;{markup(line)}", st.warning)] for line in lines]
+    inner = width - 2 * WARNING_PADDING
+    size, leading = st.warning.fontSize, st.warning.leading
+    rows: list[list[Cell]] = [[cell_text(title, fonts.BOLD, size, inner)]]
+    rows += [[cell_text(f"• {line}", st.warning.fontName, size, inner)] for line in lines]
     box = Table(rows, colWidths=[width], hAlign="LEFT")
     box.setStyle(
         TableStyle(
             [
-                BASE_FONT,
+                ("FONT", (0, 0), (-1, -1), st.warning.fontName, size, leading),
+                ("FONT", (0, 0), (-1, 0), fonts.BOLD, size, leading),
+                ("TEXTCOLOR", (0, 0), (-1, -1), styles.WARNING_INK),
                 ("BACKGROUND", (0, 0), (-1, -1), styles.WARNING_FILL),
                 ("BOX", (0, 0), (-1, -1), 0.6, styles.WARNING_INK),
-                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("LEFTPADDING", (0, 0), (-1, -1), WARNING_PADDING),
+                ("RIGHTPADDING", (0, 0), (-1, -1), WARNING_PADDING),
                 ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
                 ("TOPPADDING", (0, 0), (-1, 0), 5),

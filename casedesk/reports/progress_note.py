@@ -21,6 +21,7 @@ from casedesk.reports.text import (
     markup,
     para,
     paragraphs,
+    plain,
 )
 
 
@@ -82,7 +83,7 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
             data_table(("Goal", "Progress", "Comment"), rows, (width * 0.46, width * 0.16, width * 0.38))
         )
     else:
-        story.append(Paragraph("<i>No plan goals were marked as addressed.</i>", st.body))
+        story.append(plain("No plan goals were marked as addressed.", st.body, color=styles.MUTED))
 
     if doc.signed is not None:
         stamp = doc.signed
@@ -90,7 +91,7 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
         story.append(
             KeepTogether(
                 [
-                    Paragraph("Electronic signature", st.h1),
+                    plain("Electronic signature", st.h1),
                     fact_grid(
                         [
                             ("Signed by", stamp.signer_name + role),
@@ -98,7 +99,7 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
                         ],
                         width,
                     ),
-                    Paragraph(f"Content hash (SHA-256): {stamp.content_hash}", st.mono_small),
+                    plain(f"Content hash (SHA-256): {stamp.content_hash}", st.mono_small),
                 ]
             )
         )
@@ -111,7 +112,7 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
             )
             story += paragraphs(addendum.text, st.body, empty="(empty)", empty_color=styles.MUTED)
             if addendum.content_hash:
-                story.append(Paragraph(f"Content hash (SHA-256): {addendum.content_hash}", st.mono_small))
+                story.append(plain(f"Content hash (SHA-256): {addendum.content_hash}", st.mono_small))
     story.append(Spacer(1, 6))
     story += signature_section(_signature_blocks(doc), width)
 

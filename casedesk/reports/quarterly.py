@@ -8,7 +8,7 @@ from datetime import datetime
 from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
 
-from casedesk.reports import styles
+from casedesk.reports import fonts, styles
 from casedesk.reports.blocks import (
     CELL_PADDING,
     KEEP_WITH_NEXT,
@@ -28,7 +28,7 @@ from casedesk.reports.documents import (
 from casedesk.reports.errors import ReportError
 from casedesk.reports.page import DocumentPart, Letterhead, PdfTarget, build_pdf, frame_width
 from casedesk.reports.signatures import signature_section
-from casedesk.reports.text import cell_text, fmt_date, fmt_units, markup, para, paragraphs, shorten
+from casedesk.reports.text import cell_text, fmt_date, fmt_units, markup, para, paragraphs, plain, shorten
 
 EXCERPT_LINES = 2  # a note's excerpt in the evidence table: at most this many lines
 EXCERPT_SOURCE_LIMIT = 400
@@ -48,7 +48,7 @@ def _goal_story(goal: QuarterGoal, width: float) -> list[Flowable]:
         outcome += f". {markup(goal.outcome_note)}"
     story: list[Flowable] = [
         CondPageBreak(KEEP_WITH_NEXT),
-        Paragraph(f"{markup(goal.label)}: {markup(goal.text)}", st.h2),
+        plain(f"{goal.label}: {goal.text}", st.h2),
         Paragraph(outcome, st.small),
     ]
     story += paragraphs(
@@ -71,9 +71,9 @@ def _goal_story(goal: QuarterGoal, width: float) -> list[Flowable]:
         ]
         story.append(Spacer(1, 2))
         story.append(data_table(("Date", "Contact", "Rating", "From the note"), rows, widths))
-        story.append(Paragraph(f"{len(goal.evidence)} note(s) this quarter addressed this goal.", st.muted))
+        story.append(plain(f"{len(goal.evidence)} note(s) this quarter addressed this goal.", st.muted))
     else:
-        story.append(Paragraph("<i>No note this quarter addressed this goal.</i>", st.small))
+        story.append(plain("No note this quarter addressed this goal.", st.muted))
     story.append(Spacer(1, 6))
     return story
 
@@ -86,7 +86,7 @@ def _activity_story(doc: QuarterlyReportDoc, width: float) -> list[Flowable]:
             [para(c.contact_type, st.cell), str(c.count)] for c in doc.contacts_by_type
         ]
         total = sum(c.count for c in doc.contacts_by_type)
-        rows.append([Paragraph("<b>All contacts</b>", st.cell), str(total)])
+        rows.append(["All contacts", str(total)])
         story.append(
             data_table(
                 ("Contact type", "Contacts"),
@@ -95,11 +95,12 @@ def _activity_story(doc: QuarterlyReportDoc, width: float) -> list[Flowable]:
                 extra_style=[
                     ("ALIGN", (1, 0), (1, -1), "RIGHT"),
                     ("LINEABOVE", (0, -1), (-1, -1), 0.8, styles.RULE),
+                    ("FONT", (0, -1), (-1, -1), fonts.BOLD, st.cell.fontSize, st.cell.leading),
                 ],
             )
         )
     else:
-        story.append(Paragraph("<i>No contacts were recorded this quarter.</i>", st.body))
+        story.append(plain("No contacts were recorded this quarter.", st.body, color=styles.MUTED))
     story.append(Paragraph(f"Face-to-face visits: <b>{doc.face_to_face_visits}</b>", st.body))
 
     story += heading("Billable units by service code", st.h1)
@@ -108,9 +109,7 @@ def _activity_story(doc: QuarterlyReportDoc, width: float) -> list[Flowable]:
             [para(u.service_code, st.cell), para(u.description or "", st.cell), fmt_units(u.units)]
             for u in doc.units_by_service
         ]
-        unit_rows.append(
-            [Paragraph("<b>Total</b>", st.cell), "", fmt_units(sum(u.units for u in doc.units_by_service))]
-        )
+        unit_rows.append(["Total", "", fmt_units(sum(u.units for u in doc.units_by_service))])
         story.append(
             data_table(
                 ("Service code", "Service", "Units"),
@@ -119,11 +118,12 @@ def _activity_story(doc: QuarterlyReportDoc, width: float) -> list[Flowable]:
                 extra_style=[
                     ("ALIGN", (2, 0), (2, -1), "RIGHT"),
                     ("LINEABOVE", (0, -1), (-1, -1), 0.8, styles.RULE),
+                    ("FONT", (0, -1), (-1, -1), fonts.BOLD, st.cell.fontSize, st.cell.leading),
                 ],
             )
         )
     else:
-        story.append(Paragraph("<i>No billable units were recorded this quarter.</i>", st.body))
+        story.append(plain("No billable units were recorded this quarter.", st.body, color=styles.MUTED))
     return story
 
 
@@ -144,7 +144,7 @@ def _outcomes_story(doc: QuarterlyReportDoc) -> list[Flowable]:
                 line += f". {markup(goal.outcome_note)}"
             story.append(Paragraph(line, st.body))
     if len(story) == 2:  # just the heading
-        story.append(Paragraph("No goal was met or changed this quarter; all goals continue.", st.body))
+        story.append(plain("No goal was met or changed this quarter; all goals continue.", st.body))
     story += heading("Upcoming plan review", st.h1)
     review = fmt_date(doc.next_plan_review) if doc.next_plan_review else "Not scheduled"
     story.append(Paragraph(f"Next service plan review: <b>{markup(review)}</b>", st.body))
@@ -167,7 +167,7 @@ def _signature_blocks(doc: QuarterlyReportDoc) -> tuple[SignatureBlock, ...]:
 def quarterly_part(doc: QuarterlyReportDoc, width: float) -> DocumentPart:
     st = styles.report_styles()
     story: list[Flowable] = [
-        Paragraph(f"Quarterly report: {markup(doc.period_label)}", st.title),
+        plain(f"Quarterly report: {doc.period_label}", st.title),
         status_line(doc.signed, draft_text="This report is not signed and may still change."),
         fact_grid(
             [
@@ -188,7 +188,7 @@ def quarterly_part(doc: QuarterlyReportDoc, width: float) -> DocumentPart:
         ]
     story += heading("Progress on plan goals", st.h1)
     if not doc.goals:
-        story.append(Paragraph("<i>The service plan has no goals.</i>", st.body))
+        story.append(plain("The service plan has no goals.", st.body, color=styles.MUTED))
     for goal in doc.goals:
         story += _goal_story(goal, width)
     story += _activity_story(doc, width)
@@ -196,7 +196,7 @@ def quarterly_part(doc: QuarterlyReportDoc, width: float) -> DocumentPart:
     story += heading("Summary", st.h1)
     story += paragraphs(doc.summary, st.body, empty="(No summary written yet.)", empty_color=styles.MUTED)
     if doc.signed is not None:
-        story.append(Paragraph(f"Content hash (SHA-256): {doc.signed.content_hash}", st.mono_small))
+        story.append(plain(f"Content hash (SHA-256): {doc.signed.content_hash}", st.mono_small))
     story.append(Spacer(1, 6))
     story += signature_section(_signature_blocks(doc), width)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from reportlab.lib.units import inch
 from reportlab.lib.utils import ImageReader
-from reportlab.platypus import Image, KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Image, KeepTogether, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
 from casedesk.domain.print_layout import SignatureLine
@@ -15,7 +15,7 @@ from casedesk.reports import fonts, styles
 from casedesk.reports.documents import SignatureBlock
 from casedesk.reports.errors import ReportError
 from casedesk.reports.styles import BASE_FONT
-from casedesk.reports.text import cell_text, fmt_datetime, markup
+from casedesk.reports.text import cell_text, fmt_datetime, plain
 
 SIGN_AREA_HEIGHT: float = 0.55 * inch
 COLUMN_GAP: float = 0.35 * inch
@@ -128,4 +128,4 @@ def signature_section(
             ]
         )
     )
-    return [KeepTogether([Paragraph(markup(heading), st.h1), Spacer(1, 4), grid])]
+    return [KeepTogether([plain(heading, st.h1), Spacer(1, 4), grid])]

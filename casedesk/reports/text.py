@@ -60,7 +60,7 @@ class PlainText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self.height = 0.0
 
     def _text_width(self, avail_width: float) -> float:
-        return avail_width - self.style.leftIndent - self.style.rightIndent
+        return float(avail_width - self.style.leftIndent - self.style.rightIndent)
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         width = self._text_width(avail_width)
@@ -102,6 +102,11 @@ class PlainText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         for line in self._lines:
             text.textLine(line)
         self.canv.drawText(text)
+
+
+def plain(text: str, style: ParagraphStyle, *, color: object = None) -> PlainText:
+    """One block of literal text in ``style`` (its font, size, leading, colour and spacing)."""
+    return PlainText(clean(text).strip(), style, color=color)
 
 
 def paragraphs(
