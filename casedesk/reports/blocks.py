@@ -69,7 +69,7 @@ def data_table(
     highlight_rows: Sequence[int] = (),
     extra_style: Sequence[tuple[object, ...]] = (),
 ) -> Table:
-    """A ruled table whose header row repeats on every page it runs onto. ``highlight_rows`` are
+    """A striped table whose header row repeats on every page it runs onto. ``highlight_rows`` are
     indexes into ``rows`` shaded as overdue/attention rows."""
     st = styles.report_styles()
     size = st.cell.fontSize
@@ -83,14 +83,13 @@ def data_table(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), styles.HEADER_FILL),
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, styles.RULE),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, styles.RULE),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.6, styles.RULE),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, styles.ZEBRA_FILL]),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
     ]
-    for index in range(1, len(rows) + 1, 2):
-        commands.append(("BACKGROUND", (0, index + 1), (-1, index + 1), styles.ZEBRA_FILL))
     for index in highlight_rows:
         commands.append(("BACKGROUND", (0, index + 1), (-1, index + 1), styles.OVERDUE_FILL))
     commands.extend(extra_style)
