@@ -17,7 +17,6 @@ Cell: TypeAlias = str | Flowable
 FACT_GAP = 6
 KEEP_WITH_NEXT = 90.0  # points
 WARNING_PADDING = 8
-CELL_PADDING = 4  # left and right padding of data_table cells
 
 
 def heading(text: str, style: ParagraphStyle) -> list[Flowable]:
@@ -57,42 +56,6 @@ def fact_grid(facts: Sequence[tuple[str, str]], width: float, *, columns: int = 
     ]
     for column in range(0, 2 * columns, 2):
         commands.append(("FONT", (column, 0), (column, -1), label_font, label_size, st.body.leading - 1))
-    table.setStyle(TableStyle(commands))
-    return table
-
-
-def data_table(
-    header: Sequence[str],
-    rows: Sequence[Sequence[Cell]],
-    col_widths: Sequence[float],
-    *,
-    highlight_rows: Sequence[int] = (),
-    extra_style: Sequence[tuple[object, ...]] = (),
-) -> Table:
-    """A striped table whose header row repeats on every page it runs onto. ``highlight_rows`` are
-    indexes into ``rows`` shaded as overdue/attention rows."""
-    st = styles.report_styles()
-    size = st.cell.fontSize
-    head = [
-        cell_text(h, fonts.BOLD, size, w - 2 * CELL_PADDING) for h, w in zip(header, col_widths, strict=True)
-    ]
-    table = Table([head, *[list(r) for r in rows]], colWidths=list(col_widths), repeatRows=1, hAlign="LEFT")
-    commands: list[tuple[object, ...]] = [
-        ("FONT", (0, 0), (-1, -1), st.cell.fontName, size, st.cell.leading),
-        ("FONT", (0, 0), (-1, 0), fonts.BOLD, size, st.cell.leading),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), styles.HEADER_FILL),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, styles.RULE),
-        ("LINEBELOW", (0, -1), (-1, -1), 0.6, styles.RULE),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [None, styles.ZEBRA_FILL]),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ]
-    for index in highlight_rows:
-        commands.append(("BACKGROUND", (0, index + 1), (-1, index + 1), styles.OVERDUE_FILL))
-    commands.extend(extra_style)
     table.setStyle(TableStyle(commands))
     return table
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from reportlab.platypus import Paragraph
 from reportlab.platypus.flowables import Flowable
 
-from casedesk.reports import fonts, styles
-from casedesk.reports.blocks import CELL_PADDING, data_table
+from casedesk.reports import styles
 from casedesk.reports.documents import DueItem, DueListDoc, DueStatus, PageSize
 from casedesk.reports.page import DocumentPart, Letterhead, PdfTarget, build_pdf, frame_width
-from casedesk.reports.text import cell_text, fmt_date, markup
+from casedesk.reports.table import Cell, Column, StripedTable
+from casedesk.reports.text import fmt_date, markup, plain
 
 COLUMN_SHARES = (0.13, 0.2, 0.27, 0.12, 0.28)  # due date, status, client, record #, what
 
@@ -51,45 +51,21 @@ def due_list_part(doc: DueListDoc, width: float) -> DocumentPart:
         ),
     ]
     if not items:
-        story.append(Paragraph("<i>Nothing is due.</i>", st.body))
+        story.append(plain("Nothing is due.", st.body, color=styles.MUTED))
     else:
-        widths = [width * share for share in COLUMN_SHARES]
-        inner = [w - 2 * CELL_PADDING for w in widths]
-        font, size = st.cell.fontName, st.cell.fontSize
-        rows: list[list[str | Flowable]] = []
+        titles = ("Due date", "Status", "Client", "Record #", "What is due")
+        columns = [Column(title, width * share) for title, share in zip(titles, COLUMN_SHARES, strict=True)]
+        rows: list[tuple[str | Cell, ...]] = []
         highlight: list[int] = []
         for index, item in enumerate(items):
             days = (item.due_date - doc.as_of).days
-            what = item.kind if not item.detail else f"{item.kind}: {item.detail}"
-            rows.append(
-                [
-                    fmt_date(item.due_date),
-                    cell_text(
-                        status_text(item, days),
-                        fonts.BOLD if item.status is DueStatus.OVERDUE else font,
-                        size,
-                        inner[1],
-                    ),
-                    cell_text(item.client_name, font, size, inner[2]),
-                    cell_text(item.record_number or "—", font, size, inner[3]),
-                    cell_text(what, font, size, inner[4]),
-                ]
-            )
+            status: str | Cell = status_text(item, days)
             if item.status is DueStatus.OVERDUE:
+                status = Cell(status_text(item, days), bold=True, color=styles.OVERDUE_INK)
                 highlight.append(index)
-        emphasis: list[tuple[object, ...]] = []
-        for index in highlight:
-            emphasis.append(("FONT", (1, index + 1), (1, index + 1), fonts.BOLD, size, st.cell.leading))
-            emphasis.append(("TEXTCOLOR", (1, index + 1), (1, index + 1), styles.OVERDUE_INK))
-        story.append(
-            data_table(
-                ("Due date", "Status", "Client", "Record #", "What is due"),
-                rows,
-                widths,
-                highlight_rows=highlight,
-                extra_style=emphasis,
-            )
-        )
+            what = item.kind if not item.detail else f"{item.kind}: {item.detail}"
+            rows.append((fmt_date(item.due_date), status, item.client_name, item.record_number or "—", what))
+        story.append(StripedTable(columns, rows, highlight=highlight))
     letterhead = Letterhead(
         agency=doc.agency,
         title=doc.title,

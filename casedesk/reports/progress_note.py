@@ -8,10 +8,11 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
 
 from casedesk.reports import styles
-from casedesk.reports.blocks import data_table, fact_grid, heading, status_line
+from casedesk.reports.blocks import fact_grid, heading, status_line
 from casedesk.reports.documents import PageSize, ProgressNoteDoc, SignatureBlock
 from casedesk.reports.page import DocumentPart, Letterhead, PdfTarget, build_pdf, frame_width
 from casedesk.reports.signatures import signature_section
+from casedesk.reports.table import Column, StripedTable
 from casedesk.reports.text import (
     fmt_date,
     fmt_datetime,
@@ -75,13 +76,12 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
 
     story += heading("Goals addressed", st.h1)
     if doc.goals:
-        rows = [
-            [para(g.goal, st.cell), para(g.rating, st.cell), para(g.comment or "", st.cell)]
-            for g in doc.goals
-        ]
-        story.append(
-            data_table(("Goal", "Progress", "Comment"), rows, (width * 0.46, width * 0.16, width * 0.38))
+        columns = (
+            Column("Goal", width * 0.46),
+            Column("Progress", width * 0.16),
+            Column("Comment", width * 0.38),
         )
+        story.append(StripedTable(columns, [(g.goal, g.rating, g.comment or "") for g in doc.goals]))
     else:
         story.append(plain("No plan goals were marked as addressed.", st.body, color=styles.MUTED))
 

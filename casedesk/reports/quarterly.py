@@ -8,11 +8,9 @@ from datetime import datetime
 from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
 
-from casedesk.reports import fonts, styles
+from casedesk.reports import styles
 from casedesk.reports.blocks import (
-    CELL_PADDING,
     KEEP_WITH_NEXT,
-    data_table,
     fact_grid,
     heading,
     status_line,
@@ -28,7 +26,8 @@ from casedesk.reports.documents import (
 from casedesk.reports.errors import ReportError
 from casedesk.reports.page import DocumentPart, Letterhead, PdfTarget, build_pdf, frame_width
 from casedesk.reports.signatures import signature_section
-from casedesk.reports.text import cell_text, fmt_date, fmt_units, markup, para, paragraphs, plain, shorten
+from casedesk.reports.table import Column, StripedTable
+from casedesk.reports.text import fmt_date, fmt_units, markup, paragraphs, plain, shorten
 
 EXCERPT_LINES = 2  # a note's excerpt in the evidence table: at most this many lines
 EXCERPT_SOURCE_LIMIT = 400
@@ -55,22 +54,23 @@ def _goal_story(goal: QuarterGoal, width: float) -> list[Flowable]:
         goal.narrative, st.body, empty="(No progress narrative written yet.)", empty_color=styles.MUTED
     )
     if goal.evidence:
-        widths = (width * 0.13, width * 0.17, width * 0.15, width * 0.55)
-        font, size = st.cell.fontName, st.cell.fontSize
-        inner = [w - 2 * CELL_PADDING for w in widths]
-        rows: list[list[str | Flowable]] = [
-            [
+        columns = (
+            Column("Date", width * 0.13),
+            Column("Contact", width * 0.17),
+            Column("Rating", width * 0.15),
+            Column("From the note", width * 0.55, max_lines=EXCERPT_LINES),
+        )
+        rows = [
+            (
                 fmt_date(e.contact_date),
-                cell_text(e.contact_type, font, size, inner[1]),
-                cell_text(e.rating or "—", font, size, inner[2]),
-                cell_text(
-                    shorten(e.excerpt, EXCERPT_SOURCE_LIMIT), font, size, inner[3], max_lines=EXCERPT_LINES
-                ),
-            ]
+                e.contact_type,
+                e.rating or "—",
+                shorten(e.excerpt, EXCERPT_SOURCE_LIMIT),
+            )
             for e in goal.evidence
         ]
         story.append(Spacer(1, 2))
-        story.append(data_table(("Date", "Contact", "Rating", "From the note"), rows, widths))
+        story.append(StripedTable(columns, rows))
         story.append(plain(f"{len(goal.evidence)} note(s) this quarter addressed this goal.", st.muted))
     else:
         story.append(plain("No note this quarter addressed this goal.", st.muted))
@@ -82,46 +82,24 @@ def _activity_story(doc: QuarterlyReportDoc, width: float) -> list[Flowable]:
     st = styles.report_styles()
     story: list[Flowable] = heading("Contacts this quarter", st.h1)
     if doc.contacts_by_type:
-        rows: list[list[str | Flowable]] = [
-            [para(c.contact_type, st.cell), str(c.count)] for c in doc.contacts_by_type
-        ]
-        total = sum(c.count for c in doc.contacts_by_type)
-        rows.append(["All contacts", str(total)])
-        story.append(
-            data_table(
-                ("Contact type", "Contacts"),
-                rows,
-                (width * 0.45, width * 0.15),
-                extra_style=[
-                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                    ("LINEABOVE", (0, -1), (-1, -1), 0.8, styles.RULE),
-                    ("FONT", (0, -1), (-1, -1), fonts.BOLD, st.cell.fontSize, st.cell.leading),
-                ],
-            )
-        )
+        rows: list[tuple[str, str]] = [(c.contact_type, str(c.count)) for c in doc.contacts_by_type]
+        rows.append(("All contacts", str(sum(c.count for c in doc.contacts_by_type))))
+        columns = (Column("Contact type", width * 0.45), Column("Contacts", width * 0.15, align="right"))
+        story.append(StripedTable(columns, rows, bold_rows=[len(rows) - 1]))
     else:
         story.append(plain("No contacts were recorded this quarter.", st.body, color=styles.MUTED))
     story.append(Paragraph(f"Face-to-face visits: <b>{doc.face_to_face_visits}</b>", st.body))
 
     story += heading("Billable units by service code", st.h1)
     if doc.units_by_service:
-        unit_rows: list[list[str | Flowable]] = [
-            [para(u.service_code, st.cell), para(u.description or "", st.cell), fmt_units(u.units)]
-            for u in doc.units_by_service
-        ]
-        unit_rows.append(["Total", "", fmt_units(sum(u.units for u in doc.units_by_service))])
-        story.append(
-            data_table(
-                ("Service code", "Service", "Units"),
-                unit_rows,
-                (width * 0.2, width * 0.5, width * 0.12),
-                extra_style=[
-                    ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-                    ("LINEABOVE", (0, -1), (-1, -1), 0.8, styles.RULE),
-                    ("FONT", (0, -1), (-1, -1), fonts.BOLD, st.cell.fontSize, st.cell.leading),
-                ],
-            )
+        unit_rows = [(u.service_code, u.description or "", fmt_units(u.units)) for u in doc.units_by_service]
+        unit_rows.append(("Total", "", fmt_units(sum(u.units for u in doc.units_by_service))))
+        unit_columns = (
+            Column("Service code", width * 0.2),
+            Column("Service", width * 0.5),
+            Column("Units", width * 0.12, align="right"),
         )
+        story.append(StripedTable(unit_columns, unit_rows, bold_rows=[len(unit_rows) - 1]))
     else:
         story.append(plain("No billable units were recorded this quarter.", st.body, color=styles.MUTED))
     return story
