@@ -34,8 +34,11 @@ BATCH_BUDGET_S = 20.0
 
 def _floor_document(font_name: str) -> Callable[[], None]:
     style = ParagraphStyle("floor", fontName=font_name, fontSize=10)
-    text = "Quarterly report for Zoë Nguyễn: a bare one-page document." if font_name != "Helvetica" \
+    text = (
+        "Quarterly report for Zoë Nguyễn: a bare one-page document."
+        if font_name != "Helvetica"
         else "Quarterly report: a bare one-page document."
+    )
 
     def build() -> None:
         SimpleDocTemplate(io.BytesIO()).build([Paragraph(text, style)])
@@ -84,7 +87,9 @@ def bench_single_report(runs: int = 21) -> dict[str, Any]:
 
 def bench_batch(runs: int = 3, size: int = BATCH_SIZE) -> dict[str, Any]:
     fonts.register_fonts()
-    docs = [sample_quarterly_report(seed=seed, goals=4, notes=40, signed=seed % 3 == 0) for seed in range(size)]
+    docs = [
+        sample_quarterly_report(seed=seed, goals=4, notes=40, signed=seed % 3 == 0) for seed in range(size)
+    ]
 
     def batch() -> None:
         render_quarterly_batch(docs, io.BytesIO())
@@ -109,5 +114,10 @@ def run() -> list[dict[str, Any]]:
 if __name__ == "__main__":
     for result in run():
         verdict = "PASS" if result["pass"] else "FAIL"
-        ratio = f", ratio {result['ratio']}x of floor {result['floor']} {result['unit']}" if result["ratio"] else ""
-        print(f"{verdict}  {result['name']}: {result['value']} {result['unit']}{ratio}  (budget {result['budget']})")
+        ratio = (
+            f", ratio {result['ratio']}x of floor {result['floor']} {result['unit']}"
+            if result["ratio"]
+            else ""
+        )
+        measured = f"{result['value']} {result['unit']}{ratio}"
+        print(f"{verdict}  {result['name']}: {measured}  (budget {result['budget']})")

@@ -30,12 +30,14 @@ from casedesk.reports.documents import AgencyInfo, ClientInfo, PageSize
 from casedesk.reports.errors import ReportError
 from casedesk.reports.page import DocumentPart, Letterhead, PdfTarget, build_pdf, frame_width
 from casedesk.reports.signatures import signature_section
-from casedesk.reports.text import cell_text, markup, paragraphs, text_width
+from casedesk.reports.text import cell_text, markup, paragraphs, shorten, text_width
 
 LINE_SPACING = 22.0  # between handwriting lines
 BLANK_ROW_HEIGHT = 20.0
 KEEP_WITH_NEXT = 90.0  # points: a heading or label starts a new page when less than this is left
 LABEL_SHARE = 0.36  # of the width, for a one-line question's label
+OPTION_LIMIT = 200  # characters of one choice option (options sit in a table row, which cannot split)
+SIDE_BY_SIDE_LIMIT = 160  # characters: longer labels or answers are stacked, so they can split
 BOX_EMPTY = "☐"
 BOX_TICKED = "☒"
 REQUIRED_INK = "#c0392b"
@@ -148,7 +150,11 @@ class _FormBuilder:
                 empty="(empty)",
                 empty_color=styles.MUTED,
             )
-        if lines == 1 and len(answer) == 1:  # label and answer side by side
+        short = len(field.label) + len(field.hint or "") <= SIDE_BY_SIDE_LIMIT and (
+            field.value is None
+            or (len(field.value) <= SIDE_BY_SIDE_LIMIT and "\n" not in field.value.strip())
+        )
+        if lines == 1 and len(answer) == 1 and short:  # label and answer side by side (a row cannot split)
             row = Table(
                 [[label, answer[0]]], colWidths=[self.width * LABEL_SHARE, self.width * (1 - LABEL_SHARE)]
             )
@@ -183,7 +189,8 @@ class _FormBuilder:
         for option in options:
             ticked = option in chosen
             box = BOX_TICKED if ticked else BOX_EMPTY
-            text = f"<b>{markup(option)}</b>" if ticked else markup(option)
+            option_text = markup(shorten(option, OPTION_LIMIT))
+            text = f"<b>{option_text}</b>" if ticked else option_text
             cells.append(Paragraph(f'<font size="15">{box}</font>&nbsp;{text}', self.st.body))
         rows = [cells[i : i + columns] for i in range(0, len(cells), columns)]
         rows[-1] = rows[-1] + [""] * (columns - len(rows[-1]))

@@ -18,7 +18,7 @@ from reportlab.platypus.flowables import Flowable
 
 from casedesk.reports import fonts, styles
 from casedesk.reports.errors import ReportError
-from casedesk.reports.text import text_width, wrap_lines
+from casedesk.reports.text import CELL_MAX_LINES, text_width, wrap_lines
 
 PAD_X = 4.0
 PAD_Y = 2.5
@@ -31,7 +31,7 @@ class Column:
     title: str
     width: float  # points
     align: str = "left"  # "left" or "right"
-    max_lines: int | None = None  # longer text is cut with an ellipsis
+    max_lines: int | None = None  # longer text is cut with an ellipsis (default CELL_MAX_LINES)
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,15 @@ def _make_row(
             text, cell_bold, color = cell, bold, styles.INK
         font = fonts.BOLD if cell_bold else fonts.REGULAR
         lines.append(
-            tuple(wrap_lines(text, font, FONT_SIZE, column.width - 2 * PAD_X, max_lines=column.max_lines))
+            tuple(
+                wrap_lines(
+                    text,
+                    font,
+                    FONT_SIZE,
+                    column.width - 2 * PAD_X,
+                    max_lines=column.max_lines or CELL_MAX_LINES,
+                )
+            )
         )
         row_fonts.append(font)
         row_colors.append(color)

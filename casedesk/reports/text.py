@@ -248,6 +248,11 @@ def wrap_lines(text: str, font: str, size: float, width: float, *, max_lines: in
     return lines or [""]
 
 
-def cell_text(text: str, font: str, size: float, width: float, *, max_lines: int | None = None) -> str:
+# A table row never splits across pages, so one cell may hold at most this many lines (the rest is cut
+# with an ellipsis); without a cap, one enormous value would make a row taller than a page.
+CELL_MAX_LINES = 30
+
+
+def cell_text(text: str, font: str, size: float, width: float, *, max_lines: int = CELL_MAX_LINES) -> str:
     """Table-cell string for ``text`` wrapped to ``width`` (newlines separate the lines)."""
     return "\n".join(wrap_lines(text, font, size, width, max_lines=max_lines))
