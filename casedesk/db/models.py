@@ -106,9 +106,7 @@ class Client(Synced, Base):
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="client", order_by="Contact.name")
     agencies: Mapped[list[ClientAgency]] = relationship(back_populates="client")
-    plans: Mapped[list[ServicePlan]] = relationship(
-        back_populates="client", order_by="ServicePlan.effective_from"
-    )
+    plans: Mapped[list[ServicePlan]] = relationship(back_populates="client", order_by="ServicePlan.effective_from")
 
     @property
     def display_name(self) -> str:
@@ -254,9 +252,7 @@ class ProgressNote(Synced, Base):
     search_text: Mapped[str] = mapped_column(Text, default="")  # derived from body, indexed by FTS5
 
     goal_links: Mapped[list[NoteGoal]] = relationship(back_populates="note")
-    addenda: Mapped[list[NoteAddendum]] = relationship(
-        back_populates="note", order_by="NoteAddendum.created_at"
-    )
+    addenda: Mapped[list[NoteAddendum]] = relationship(back_populates="note", order_by="NoteAddendum.created_at")
 
     __table_args__ = (Index("ix_progress_note_client_start", "client_id", "contact_start"),)
 

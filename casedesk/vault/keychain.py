@@ -8,6 +8,7 @@ passphrase is always asked. A keychain that changed or lost the secret never loc
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 
 SERVICE = "CaseDesk"
@@ -81,7 +82,5 @@ def forget(profile_id: str) -> None:
     backend = _backend()
     if backend is None:
         return
-    try:
+    with contextlib.suppress(Exception):
         backend.delete_password(SERVICE, profile_id)  # type: ignore[attr-defined]
-    except Exception:
-        pass

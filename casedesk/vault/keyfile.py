@@ -70,9 +70,7 @@ def derive_passphrase_kek(passphrase: str, salt: bytes, params: KdfParams) -> by
 
 
 def derive_recovery_kek(recovery_key: bytes, salt: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"casedesk recovery kek").derive(
-        recovery_key
-    )
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"casedesk recovery kek").derive(recovery_key)
 
 
 @dataclass
@@ -85,9 +83,7 @@ class KeyFile:
     # ---- creation -------------------------------------------------------------------------------
 
     @classmethod
-    def create(
-        cls, profile_id: str, db_key: bytes, passphrase: str, recovery_key: bytes, params: KdfParams
-    ) -> KeyFile:
+    def create(cls, profile_id: str, db_key: bytes, passphrase: str, recovery_key: bytes, params: KdfParams) -> KeyFile:
         kf = cls(profile_id=profile_id, wraps={})
         kf.set_passphrase(db_key, passphrase, params)
         salt = secrets.token_bytes(16)

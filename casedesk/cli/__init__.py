@@ -1,0 +1,7 @@
+"""Command-line commands. Each module registers its sub-commands; names are a contract with agency IT."""
+
+COMMAND_MODULES = (
+    "casedesk.cli.profile_cmds",
+    "casedesk.cli.demo_cmd",
+    "casedesk.cli.records_cmds",
+)

@@ -1,0 +1,1 @@
+"""Encrypted local store: SQLCipher engine, typed models, migrations, full-text search."""

@@ -1,0 +1,139 @@
+"""SQLCipher engine factory and file checks.
+
+The database key is 32 random bytes given to SQLCipher as a raw key (``x'..'``), so opening costs no
+PBKDF2. Durability: WAL with synchronous=FULL (in WAL mode NORMAL can lose a committed transaction on
+power loss); temp_store=MEMORY (SQLCipher encrypts the database, WAL and journal, not temp files).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+from casedesk.errors import DatabaseDamagedError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+PAGE_SIZE = 4096
+READ_OPTION = "casedesk_read"
+
+
+def _key_pragma(key: bytes) -> str:
+    if len(key) != 32:
+        raise ValueError("database key must be 32 bytes")
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def raw_connect(path: Path, key: bytes, *, read_only: bool = False) -> Any:
+    """A plain sqlcipher3 connection with the key applied (nothing verified, nothing written)."""
+    if read_only:
+        conn = sqlcipher3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute(_key_pragma(key))
+    quiet(conn)
+    return conn
+
+
+def quiet(conn: Any) -> None:
+    """SQLCipher logs decryption failures to stderr itself; CaseDesk reports them in plain words instead."""
+    conn.execute("PRAGMA cipher_log_level = NONE")
+
+
+def apply_pragmas(conn: Any) -> None:
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA cache_size = -32000")
+
+
+def describe_file_problem(path: Path) -> str | None:
+    """Cheap checks before any key is tried: a plain SQLite file, a zeroed or truncated file."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(PAGE_SIZE)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if size == 0:
+        return "is empty"
+    if head.startswith(SQLITE_HEADER):
+        return "is an unencrypted SQLite database, not a CaseDesk profile"
+    if head.count(0) == len(head):
+        return "has been overwritten with zeros"
+    if size % PAGE_SIZE:
+        return "is truncated (its size is not a whole number of pages)"
+    return None
+
+
+def verify_key_and_file(path: Path, key: bytes) -> None:
+    """Open read-only and read the schema. The key was already authenticated by AES-GCM, so a failure
+    here means the file is damaged or is not this profile's database. Nothing is written."""
+    problem = describe_file_problem(path)
+    if problem:
+        raise DatabaseDamagedError(damaged_message(path, problem))
+    try:
+        conn = raw_connect(path, key, read_only=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except (sqlcipher3.DatabaseError, sqlite3.DatabaseError) as exc:
+        raise DatabaseDamagedError(damaged_message(path, f"cannot be decrypted or read ({exc})")) from None
+
+
+def damaged_message(path: Path, problem: str) -> str:
+    return (
+        f"The CaseDesk database {path} {problem}. It was not changed. "
+        "Restore a backup (casedesk restore) or contact your agency's IT support."
+    )
+
+
+def make_engine(path: Path, key: bytes) -> Engine:
+    key_pragma = _key_pragma(key)
+
+    def creator() -> Any:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn.execute(key_pragma)
+        quiet(conn)
+        apply_pragmas(conn)
+        return conn
+
+    engine = create_engine(
+        "sqlite://",
+        creator=creator,
+        module=sqlcipher3.dbapi2,
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+        hide_parameters=True,  # SQL errors must never carry client data into logs or dialogs
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # Writers take the write lock up front: no SQLITE_BUSY_SNAPSHOT on upgrade, one writer at a time.
+        read = conn.get_execution_options().get(READ_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "disk is full" in text
+
+
+def is_read_only(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text
+
+
+def is_damaged(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
