@@ -87,9 +87,7 @@ def bench_single_report(runs: int = 21) -> dict[str, Any]:
 
 def bench_batch(runs: int = 3, size: int = BATCH_SIZE) -> dict[str, Any]:
     fonts.register_fonts()
-    docs = [
-        sample_quarterly_report(seed=seed, goals=4, notes=40, signed=seed % 3 == 0) for seed in range(size)
-    ]
+    docs = [sample_quarterly_report(seed=seed, goals=4, notes=40, signed=seed % 3 == 0) for seed in range(size)]
 
     def batch() -> None:
         render_quarterly_batch(docs, io.BytesIO())
@@ -114,10 +112,6 @@ def run() -> list[dict[str, Any]]:
 if __name__ == "__main__":
     for result in run():
         verdict = "PASS" if result["pass"] else "FAIL"
-        ratio = (
-            f", ratio {result['ratio']}x of floor {result['floor']} {result['unit']}"
-            if result["ratio"]
-            else ""
-        )
+        ratio = f", ratio {result['ratio']}x of floor {result['floor']} {result['unit']}" if result["ratio"] else ""
         measured = f"{result['value']} {result['unit']}{ratio}"
         print(f"{verdict}  {result['name']}: {measured}  (budget {result['budget']})")

@@ -65,9 +65,7 @@ def status_line(signed: SignedStamp | None, *, draft_text: str) -> Flowable:
     if signed is None:
         return plain(f"Status: DRAFT. {draft_text}", st.status_draft)
     role = f" ({signed.signer_role})" if signed.signer_role else ""
-    return plain(
-        f"Status: signed by {signed.signer_name}{role} on {fmt_datetime(signed.signed_at)}", st.status_signed
-    )
+    return plain(f"Status: signed by {signed.signer_name}{role} on {fmt_datetime(signed.signed_at)}", st.status_signed)
 
 
 def warning_box(title: str, lines: Sequence[str], width: float) -> Table:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
+from casedesk.domain.notes import SECTION_TITLES, TEMPLATES
 from casedesk.reports.errors import ReportError
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -24,9 +25,7 @@ _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 def _check_hash(value: str | None, what: str) -> None:
     if value is not None and not _SHA256_HEX.fullmatch(value):
-        raise ReportError(
-            f"{what} must be a SHA-256 digest written as 64 lowercase hex digits, not {value!r}."
-        )
+        raise ReportError(f"{what} must be a SHA-256 digest written as 64 lowercase hex digits, not {value!r}.")
 
 
 def _check_png(value: bytes | None, what: str) -> None:
@@ -99,16 +98,9 @@ class NoteTemplate(StrEnum):
         return {"dap": "DAP note", "soap": "SOAP note", "narrative": "Narrative note"}[self.value]
 
 
-# Section keys and printed headings, in print order.
+# Section keys and printed headings, in print order (the note rules in casedesk.domain.notes own them).
 NOTE_SECTIONS: Mapping[NoteTemplate, tuple[tuple[str, str], ...]] = {
-    NoteTemplate.DAP: (("data", "Data"), ("assessment", "Assessment"), ("plan", "Plan")),
-    NoteTemplate.SOAP: (
-        ("subjective", "Subjective"),
-        ("objective", "Objective"),
-        ("assessment", "Assessment"),
-        ("plan", "Plan"),
-    ),
-    NoteTemplate.NARRATIVE: (("narrative", "Narrative"),),
+    template: tuple((key, SECTION_TITLES[key]) for key in TEMPLATES[template.value]) for template in NoteTemplate
 }
 
 
@@ -163,7 +155,7 @@ class ProgressNoteDoc:
     template: NoteTemplate
     sections: tuple[NoteSection, ...]
     start_time: time | None = None
-    end_time: time | None = None
+    duration_minutes: int | None = None
     location: str | None = None
     goals: tuple[GoalProgress, ...] = ()
     service_code: str | None = None
@@ -176,15 +168,17 @@ class ProgressNoteDoc:
     def __post_init__(self) -> None:
         if self.billable_units is not None and self.billable_units < 0:
             raise ReportError(f"Billable units cannot be negative ({self.billable_units:g}).")
+        if self.duration_minutes is not None and self.duration_minutes < 0:
+            raise ReportError(f"A contact cannot last a negative time ({self.duration_minutes} minutes).")
 
     @property
-    def duration_minutes(self) -> int | None:
-        """Minutes from start to end time; a contact that runs past midnight counts into the next day."""
-        if self.start_time is None or self.end_time is None:
+    def end_time(self) -> time | None:
+        """Start time plus duration (on the clock: a contact past midnight ends early next day)."""
+        if self.start_time is None or self.duration_minutes is None:
             return None
         start = self.start_time.hour * 60 + self.start_time.minute
-        end = self.end_time.hour * 60 + self.end_time.minute
-        return (end - start) % (24 * 60)
+        end = (start + self.duration_minutes) % (24 * 60)
+        return time(end // 60, end % 60)
 
 
 # --- quarterly report ------------------------------------------------------------------------------

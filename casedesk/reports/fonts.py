@@ -49,8 +49,6 @@ def register_fonts() -> str:
                 raise ReportError(
                     f"The report font {file_name} is missing or damaged ({exc}); reinstall CaseDesk."
                 ) from None
-        pdfmetrics.registerFontFamily(
-            FAMILY, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC
-        )
+        pdfmetrics.registerFontFamily(FAMILY, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC)
         _registered = True
     return FAMILY

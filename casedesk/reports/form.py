@@ -96,9 +96,7 @@ class _FormBuilder:
         elif self.final:
             story.append(Paragraph("Status: final", st.status_signed))
         else:
-            story.append(
-                Paragraph("Status: DRAFT. This form is not final and may still change.", st.status_draft)
-            )
+            story.append(Paragraph("Status: DRAFT. This form is not final and may still change.", st.status_draft))
         pending_signatures: list[SignatureLine] = []
         for block in layout.blocks:
             if isinstance(block, SignatureLine):
@@ -124,8 +122,7 @@ class _FormBuilder:
         if isinstance(block, RepeatTable):
             return self.repeat(block)
         raise ReportError(
-            f"The form {self.layout.form_key!r} has a block this printer does not know: "
-            f"{type(block).__name__}."
+            f"The form {self.layout.form_key!r} has a block this printer does not know: {type(block).__name__}."
         )
 
     def label(self, text: str, required: bool, hint: str | None = None) -> Paragraph:
@@ -151,13 +148,10 @@ class _FormBuilder:
                 empty_color=styles.MUTED,
             )
         short = len(field.label) + len(field.hint or "") <= SIDE_BY_SIDE_LIMIT and (
-            field.value is None
-            or (len(field.value) <= SIDE_BY_SIDE_LIMIT and "\n" not in field.value.strip())
+            field.value is None or (len(field.value) <= SIDE_BY_SIDE_LIMIT and "\n" not in field.value.strip())
         )
         if lines == 1 and len(answer) == 1 and short:  # label and answer side by side (a row cannot split)
-            row = Table(
-                [[label, answer[0]]], colWidths=[self.width * LABEL_SHARE, self.width * (1 - LABEL_SHARE)]
-            )
+            row = Table([[label, answer[0]]], colWidths=[self.width * LABEL_SHARE, self.width * (1 - LABEL_SHARE)])
             row.setStyle(
                 TableStyle(
                     [
@@ -213,9 +207,7 @@ class _FormBuilder:
     def repeat(self, table: RepeatTable) -> list[Flowable]:
         st = self.st
         if not table.columns:
-            raise ReportError(
-                f"The repeat group {table.label!r} of form {self.layout.form_key!r} has no columns."
-            )
+            raise ReportError(f"The repeat group {table.label!r} of form {self.layout.form_key!r} has no columns.")
         count = len(table.columns)
         col_width = self.width / count
         font, size = st.cell.fontName, st.cell.fontSize
@@ -230,9 +222,7 @@ class _FormBuilder:
         if len(rows) == 1:
             return [heading, Paragraph("<i>(none)</i>", st.muted)]
         heights: Sequence[float | None] = [None] * (1 + len(table.rows)) + [BLANK_ROW_HEIGHT] * blank
-        grid = Table(
-            rows, colWidths=[col_width] * count, rowHeights=list(heights), repeatRows=1, hAlign="LEFT"
-        )
+        grid = Table(rows, colWidths=[col_width] * count, rowHeights=list(heights), repeatRows=1, hAlign="LEFT")
         grid.setStyle(
             TableStyle(
                 [

@@ -243,9 +243,7 @@ class _ReportDocTemplate(BaseDocTemplate):  # type: ignore[misc]
         if lh.client is not None:
             canv.setFont(fonts.BOLD, 11)
             canv.drawRightString(right, top - 12, _fit(lh.client.name, fonts.BOLD, 11, right_room))
-            details = (
-                f"DOB {fmt_date(lh.client.date_of_birth)}   ·   Record # {lh.client.record_number or '—'}"
-            )
+            details = f"DOB {fmt_date(lh.client.date_of_birth)}   ·   Record # {lh.client.record_number or '—'}"
             canv.setFont(fonts.REGULAR, 8.5)
             canv.drawRightString(right, top - 26, _fit(details, fonts.REGULAR, 8.5, right_room))
         elif lh.blank_client:
@@ -276,9 +274,7 @@ class _ReportDocTemplate(BaseDocTemplate):  # type: ignore[misc]
             )
         if lh.content_hash:
             canv.setFont(fonts.REGULAR, FOOTER_SIZE - 0.5)
-            canv.drawString(
-                MARGIN_X, FOOTER_BASELINE - 10, f"Signed. Content hash (SHA-256): {lh.content_hash}"
-            )
+            canv.drawString(MARGIN_X, FOOTER_BASELINE - 10, f"Signed. Content hash (SHA-256): {lh.content_hash}")
         elif lh.draft:
             canv.setFillColor(styles.DRAFT_INK)
             canv.setFont(fonts.BOLD, FOOTER_SIZE)

@@ -27,14 +27,14 @@ from casedesk.reports.text import (
 
 
 def _contact_time(doc: ProgressNoteDoc) -> str:
-    if doc.start_time is None:
-        return "—"
-    text = fmt_time(doc.start_time)
-    if doc.end_time is not None:
-        text += f"–{fmt_time(doc.end_time)}"
+    """'09:30–10:45 (1 h 15 min)', '09:30', or '45 min' when only the duration is known."""
     minutes = doc.duration_minutes
-    if minutes is not None:
-        text += f" ({fmt_minutes(minutes)})"
+    if doc.start_time is None:
+        return fmt_minutes(minutes) if minutes is not None else "—"
+    text = fmt_time(doc.start_time)
+    end = doc.end_time
+    if end is not None and minutes is not None:
+        text += f"–{fmt_time(end)} ({fmt_minutes(minutes)})"
     return text
 
 
@@ -107,9 +107,7 @@ def progress_note_part(doc: ProgressNoteDoc, width: float) -> DocumentPart:
     if doc.addenda:
         story += heading("Addenda", st.h1)
         for number, addendum in enumerate(doc.addenda, start=1):
-            story.append(
-                para(f"Addendum {number}: {addendum.author}, {fmt_datetime(addendum.written_at)}", st.h2)
-            )
+            story.append(para(f"Addendum {number}: {addendum.author}, {fmt_datetime(addendum.written_at)}", st.h2))
             story += paragraphs(addendum.text, st.body, empty="(empty)", empty_color=styles.MUTED)
             if addendum.content_hash:
                 story.append(plain(f"Content hash (SHA-256): {addendum.content_hash}", st.mono_small))

@@ -50,9 +50,7 @@ def _goal_story(goal: QuarterGoal, width: float) -> list[Flowable]:
         plain(f"{goal.label}: {goal.text}", st.h2),
         Paragraph(outcome, st.small),
     ]
-    story += paragraphs(
-        goal.narrative, st.body, empty="(No progress narrative written yet.)", empty_color=styles.MUTED
-    )
+    story += paragraphs(goal.narrative, st.body, empty="(No progress narrative written yet.)", empty_color=styles.MUTED)
     if goal.evidence:
         columns = (
             Column("Date", width * 0.13),

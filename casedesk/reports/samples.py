@@ -172,15 +172,11 @@ def sample_progress_note(
     """A DAP note; ``paragraphs`` per section controls its length (40+ makes several pages)."""
     rng = random.Random(seed)
     contact_day = date(2025, 7, 1) + timedelta(days=rng.randrange(90))
-    body = {
-        key: "\n\n".join(_text(rng, 4) for _ in range(paragraphs)) for key in ("data", "assessment", "plan")
-    }
+    body = {key: "\n\n".join(_text(rng, 4) for _ in range(paragraphs)) for key in ("data", "assessment", "plan")}
     worker = WORKERS[seed % len(WORKERS)]
     signed_at = datetime.combine(contact_day, time(16, 5), LOCAL)
     stamp = (
-        SignedStamp(
-            signer_name=worker, signer_role="Case manager", signed_at=signed_at, content_hash=_fake_hash(rng)
-        )
+        SignedStamp(signer_name=worker, signer_role="Case manager", signed_at=signed_at, content_hash=_fake_hash(rng))
         if signed
         else None
     )
@@ -199,9 +195,7 @@ def sample_progress_note(
     signatures: tuple[SignatureBlock, ...] = ()
     if signature_image:
         signatures = (
-            SignatureBlock(
-                role="Case manager", name=worker, signed_at=signed_at, image_png=sample_signature_png()
-            ),
+            SignatureBlock(role="Case manager", name=worker, signed_at=signed_at, image_png=sample_signature_png()),
             SignatureBlock(role="Client", name=sample_client(seed).name),
         )
     return ProgressNoteDoc(
@@ -213,7 +207,7 @@ def sample_progress_note(
         template=NoteTemplate.DAP,
         sections=note_sections(NoteTemplate.DAP, body),
         start_time=time(9, 30),
-        end_time=time(10, 45),
+        duration_minutes=75,
         location="Client's home",
         goals=(
             GoalProgress(goal=f"Goal 1: {GOALS[0]}", rating="Progressing", comment="Rent paid on the 1st."),
@@ -239,9 +233,7 @@ def sample_quarterly_report(
     for day, kind in zip(note_days, note_types, strict=True):
         for index in rng.sample(range(goals), k=min(goals, rng.choice((1, 1, 2)))):
             evidence[index].append(
-                GoalEvidence(
-                    contact_date=day, contact_type=kind, rating=rng.choice(RATINGS), excerpt=_text(rng, 3)
-                )
+                GoalEvidence(contact_date=day, contact_type=kind, rating=rng.choice(RATINGS), excerpt=_text(rng, 3))
             )
     outcomes = [GoalOutcome.ONGOING] * goals
     if goals >= 3:
@@ -362,15 +354,11 @@ def sample_form_layout(*, filled: bool) -> FormPrintLayout:
         filled=filled,
         status="final" if filled else "draft",
         blocks=(
-            NoteText(
-                text="Please answer every question marked *. Use the back of the page if you need more room."
-            ),
+            NoteText(text="Please answer every question marked *. Use the back of the page if you need more room."),
             Heading(text="About you"),
             FieldLine(label="Preferred name", value=value("Zoë"), required=True),
             FieldLine(label="Primary language", value=value("Español")),
-            FieldLine(
-                label="Phone", value=value("(555) 014-2231"), hint="A number where we can leave a message"
-            ),
+            FieldLine(label="Phone", value=value("(555) 014-2231"), hint="A number where we can leave a message"),
             ChoiceField(
                 label="Do you need an interpreter?",
                 options=("Yes", "No"),
@@ -395,9 +383,7 @@ def sample_form_layout(*, filled: bool) -> FormPrintLayout:
             RepeatTable(
                 label="Household members",
                 columns=("Name", "Relationship", "Date of birth"),
-                rows=(("José Peña", "Brother", "1992-05-17"), ("Łucja Peña", "Niece", "2016-11-02"))
-                if filled
-                else (),
+                rows=(("José Peña", "Brother", "1992-05-17"), ("Łucja Peña", "Niece", "2016-11-02")) if filled else (),
                 blank_rows=0 if filled else 4,
             ),
             Heading(text="Consent"),
@@ -457,9 +443,7 @@ def write_samples(folder: Path, *, page_size: str = "letter") -> list[Path]:
             page_size=page_size,
             printed_at=printed,
         ),
-        "report-due.pdf": lambda p: render_due_list(
-            sample_due_list(), p, page_size=page_size, printed_at=printed
-        ),
+        "report-due.pdf": lambda p: render_due_list(sample_due_list(), p, page_size=page_size, printed_at=printed),
         "report-batch.pdf": lambda p: render_quarterly_batch(
             [sample_quarterly_report(seed=s, signed=s % 2 == 1, notes=12 + 6 * s) for s in range(4)],
             p,

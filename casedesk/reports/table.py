@@ -131,17 +131,13 @@ class StripedTable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         y = top
         for row in (layout.header, *layout.rows):
             x = 0.0
-            for column, lines, font, color in zip(
-                layout.columns, row.lines, row.fonts, row.colors, strict=True
-            ):
+            for column, lines, font, color in zip(layout.columns, row.lines, row.fonts, row.colors, strict=True):
                 state.font(font)
                 state.color(color)
                 baseline = y - PAD_Y - FONT_SIZE
                 if column.align == "right":
                     for line in lines:
-                        text.setTextOrigin(
-                            x + column.width - PAD_X - text_width(line, font, FONT_SIZE), baseline
-                        )
+                        text.setTextOrigin(x + column.width - PAD_X - text_width(line, font, FONT_SIZE), baseline)
                         text.textOut(line)
                         baseline -= LEADING
                 elif lines and lines != ("",):
@@ -182,9 +178,7 @@ def _build_layout(
     if not columns:
         raise ReportError("A table needs at least one column.")
     fonts.register_fonts()
-    header = _make_row(
-        [Cell(c.title, bold=True) for c in columns], columns, fill=styles.HEADER_FILL, bold=True
-    )
+    header = _make_row([Cell(c.title, bold=True) for c in columns], columns, fill=styles.HEADER_FILL, bold=True)
     layout = _Layout(columns, header)
     for index, cells in enumerate(rows):
         if len(cells) != len(columns):
@@ -197,9 +191,7 @@ def _build_layout(
     return layout
 
 
-def _make_row(
-    cells: Sequence[str | Cell], columns: Sequence[Column], *, fill: Color | None, bold: bool
-) -> _Row:
+def _make_row(cells: Sequence[str | Cell], columns: Sequence[Column], *, fill: Color | None, bold: bool) -> _Row:
     lines, row_fonts, row_colors = [], [], []
     for cell, column in zip(cells, columns, strict=True):
         if isinstance(cell, Cell):

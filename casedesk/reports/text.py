@@ -84,12 +84,8 @@ class PlainText(Flowable):  # type: ignore[misc]  # reportlab is untyped
             fits -= 1
         if fits < 2:  # no single orphaned line at the foot of this page
             return []
-        head = PlainText(
-            self.text, self.style, color=self.color, _lines=self._lines[:fits], _width=self._wrapped_width
-        )
-        tail = PlainText(
-            self.text, self.style, color=self.color, _lines=self._lines[fits:], _width=self._wrapped_width
-        )
+        head = PlainText(self.text, self.style, color=self.color, _lines=self._lines[:fits], _width=self._wrapped_width)
+        tail = PlainText(self.text, self.style, color=self.color, _lines=self._lines[fits:], _width=self._wrapped_width)
         head.spaceAfter = 0
         tail.spaceBefore = 0
         return [head, tail]

@@ -4,16 +4,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from report_pdf_helpers import (
-    all_text,
-    flat,
-    image_xobjects,
-    large_text,
-    page_labels,
-    page_texts,
-    render,
-    tiny_png,
-)
 from reportlab.lib.rl_accel import fp_str
 
 from casedesk.domain.print_layout import (
@@ -35,6 +25,16 @@ from casedesk.reports import (
     render_form,
 )
 from casedesk.reports.styles import OVERDUE_FILL
+from tests.reports.report_pdf_helpers import (
+    all_text,
+    flat,
+    image_xobjects,
+    large_text,
+    page_labels,
+    page_texts,
+    render,
+    tiny_png,
+)
 
 AGENCY = AgencyInfo(name="Sunrise Community Services")
 CLIENT = ClientInfo(name="Zoë Nguyễn", date_of_birth=date(1990, 2, 3), record_number="R-5")
@@ -55,9 +55,7 @@ def intake(*, filled: bool, status: str = "draft", signature_png: bytes | None =
             NoteText(text="Answer every question marked *."),
             FieldLine(label="Preferred name", value=answer("Zoë"), required=True),
             FieldLine(label="What would you like help with?", value=answer("Rent < $900 & a job"), lines=4),
-            ChoiceField(
-                label="Interpreter needed?", options=("Yes", "No"), selected=("Sí",) if filled else ()
-            ),
+            ChoiceField(label="Interpreter needed?", options=("Yes", "No"), selected=("Sí",) if filled else ()),
             ChoiceField(
                 label="Contact by",
                 options=("Phone", "Text", "Email"),
@@ -174,9 +172,7 @@ def test_due_list_is_sorted_by_date_with_overdue_rows_highlighted() -> None:
     fill = f"{fp_str(*OVERDUE_FILL.rgb())} rg".encode()
     assert fill in reader.pages[0].get_contents().get_data()  # type: ignore[union-attr]
 
-    calm = DueListDoc(
-        agency=AGENCY, as_of=date(2025, 10, 6), items=(due("José Peña", 3, DueStatus.DUE_SOON),)
-    )
+    calm = DueListDoc(agency=AGENCY, as_of=date(2025, 10, 6), items=(due("José Peña", 3, DueStatus.DUE_SOON),))
     calm_page = render(render_due_list, calm).pages[0]
     assert fill not in calm_page.get_contents().get_data()  # type: ignore[union-attr]
 

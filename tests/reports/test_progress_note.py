@@ -9,19 +9,6 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from report_pdf_helpers import (
-    STANDARD_14,
-    all_text,
-    flat,
-    fonts_used,
-    image_xobjects,
-    large_text,
-    page_labels,
-    page_texts,
-    render,
-    tiny_png,
-    transparency_levels,
-)
 
 from casedesk.errors import CaseDeskError, StorageError
 from casedesk.reports import (
@@ -36,6 +23,19 @@ from casedesk.reports import (
     SignedStamp,
     note_sections,
     render_progress_note,
+)
+from tests.reports.report_pdf_helpers import (
+    STANDARD_14,
+    all_text,
+    flat,
+    fonts_used,
+    image_xobjects,
+    large_text,
+    page_labels,
+    page_texts,
+    render,
+    tiny_png,
+    transparency_levels,
 )
 
 ZONE = timezone(timedelta(hours=-5), "EST")
@@ -60,7 +60,7 @@ def make_note(**changes: object) -> ProgressNoteDoc:
             },
         ),
         start_time=time(9, 30),
-        end_time=time(10, 45),
+        duration_minutes=75,
         location="Client's home",
         goals=(GoalProgress(goal="Goal 1: Keep stable housing", rating="Progressing", comment="Rent paid"),),
         service_code="T1017",
@@ -265,6 +265,10 @@ def test_writes_to_a_path_atomically_and_reports_an_unwritable_folder(tmp_path: 
         render_progress_note(make_note(), tmp_path / "missing-folder" / "note.pdf")
 
 
-def test_duration_runs_past_midnight() -> None:
-    assert make_note(start_time=time(23, 30), end_time=time(0, 15)).duration_minutes == 45
-    assert make_note(start_time=None).duration_minutes is None
+def test_end_time_runs_past_midnight_and_duration_alone_prints() -> None:
+    assert make_note(start_time=time(23, 30), duration_minutes=45).end_time == time(0, 15)
+    assert make_note(start_time=None).end_time is None
+    text = all_text(render(render_progress_note, make_note(start_time=None, duration_minutes=40)))
+    assert "40 min" in text
+    with pytest.raises(ReportError, match="negative time"):
+        make_note(duration_minutes=-5)

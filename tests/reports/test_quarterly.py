@@ -7,16 +7,6 @@ import io
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from report_pdf_helpers import (
-    all_text,
-    flat,
-    image_xobjects,
-    large_text,
-    page_labels,
-    page_texts,
-    render,
-    tiny_png,
-)
 
 from casedesk.reports import (
     AgencyInfo,
@@ -32,6 +22,16 @@ from casedesk.reports import (
     SignedStamp,
     render_quarterly_batch,
     render_quarterly_report,
+)
+from tests.reports.report_pdf_helpers import (
+    all_text,
+    flat,
+    image_xobjects,
+    large_text,
+    page_labels,
+    page_texts,
+    render,
+    tiny_png,
 )
 
 ZONE = timezone(timedelta(hours=-5), "EST")
@@ -146,9 +146,7 @@ def test_missing_evidence_is_listed_on_drafts_only() -> None:
 
 
 def test_long_evidence_table_repeats_its_header_row_on_each_page() -> None:
-    doc = make_report(
-        goals=(QuarterGoal(label="Goal 1", text="Housing", narrative="n", evidence=evidence(120)),)
-    )
+    doc = make_report(goals=(QuarterGoal(label="Goal 1", text="Housing", narrative="n", evidence=evidence(120)),))
     reader = render(render_quarterly_report, doc)
     texts = page_texts(reader)
     pages_with_rows = [i for i, text in enumerate(texts) if "Visit " in text]

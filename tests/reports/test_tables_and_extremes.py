@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from report_pdf_helpers import all_text, flat, page_labels, render
 from reportlab.lib.rl_accel import fp_str
 from reportlab.platypus import SimpleDocTemplate
 
@@ -34,6 +33,7 @@ from casedesk.reports.samples import (
 )
 from casedesk.reports.table import Cell, Column, StripedTable
 from casedesk.reports.text import text_width
+from tests.reports.report_pdf_helpers import all_text, flat, page_labels, render
 
 COLUMNS = (Column("Name", 120), Column("Count", 60, align="right"))
 
