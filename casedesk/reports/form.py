@@ -35,6 +35,8 @@ from casedesk.reports.text import cell_text, markup, paragraphs, shorten, text_w
 LINE_SPACING = 22.0  # between handwriting lines
 BLANK_ROW_HEIGHT = 20.0
 KEEP_WITH_NEXT = 90.0  # points: a heading or label starts a new page when less than this is left
+MAX_KEEP_HEIGHT = 240.0
+HEADING_HEIGHT = 30.0
 LABEL_SHARE = 0.36  # of the width, for a one-line question's label
 OPTION_LIMIT = 200  # characters of one choice option (options sit in a table row, which cannot split)
 SIDE_BY_SIDE_LIMIT = 160  # characters: longer labels or answers are stacked, so they can split
@@ -98,17 +100,34 @@ class _FormBuilder:
         else:
             story.append(Paragraph("Status: DRAFT. This form is not final and may still change.", st.status_draft))
         pending_signatures: list[SignatureLine] = []
-        for block in layout.blocks:
+        for index, block in enumerate(layout.blocks):
             if isinstance(block, SignatureLine):
                 pending_signatures.append(block)
                 continue
             if pending_signatures:
                 story += signature_section(pending_signatures, self.width)
                 pending_signatures = []
+            if isinstance(block, Heading):  # a heading starts a page only together with what follows it
+                following = layout.blocks[index + 1 : index + 2]
+                story.append(CondPageBreak(HEADING_HEIGHT + (self.start_height(following[0]) if following else 0)))
             story += self.block(block)
         if pending_signatures:
             story += signature_section(pending_signatures, self.width)
         return story
+
+    def start_height(self, block: Block) -> float:
+        """Room a block needs at the foot of a page before it is worth starting there."""
+        if isinstance(block, FieldLine):
+            if block.value is None and not self.final and block.lines > 1:
+                return min(40 + block.lines * LINE_SPACING, MAX_KEEP_HEIGHT)
+            return 40.0
+        if isinstance(block, ChoiceField):
+            return min(40 + 18 * -(-len(block.options) // 3), MAX_KEEP_HEIGHT)
+        if isinstance(block, SignatureLine):
+            return 150.0
+        if isinstance(block, Heading):
+            return HEADING_HEIGHT
+        return KEEP_WITH_NEXT if isinstance(block, RepeatTable) else 30.0
 
     def block(self, block: Block) -> list[Flowable]:
         if isinstance(block, Heading):
@@ -166,7 +185,8 @@ class _FormBuilder:
                 )
             )
             return [row]
-        return [CondPageBreak(KEEP_WITH_NEXT), label, *answer, Spacer(1, 4)]
+        # keep a label with its writing space (up to a third of a page; longer spaces split by line)
+        return [CondPageBreak(self.start_height(field)), label, *answer, Spacer(1, 6)]
 
     def choice(self, field: ChoiceField) -> list[Flowable]:
         how = "choose all that apply" if field.multiple else "choose one"
@@ -202,7 +222,7 @@ class _FormBuilder:
             )
         )
         instruction = Paragraph(f"<i>({how})</i>", self.st.muted)
-        return [KeepTogether([label, instruction, grid]), Spacer(1, 4)]
+        return [KeepTogether([label, instruction, grid]), Spacer(1, 6)]
 
     def repeat(self, table: RepeatTable) -> list[Flowable]:
         st = self.st

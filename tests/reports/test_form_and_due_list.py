@@ -180,3 +180,18 @@ def test_due_list_is_sorted_by_date_with_overdue_rows_highlighted() -> None:
 def test_empty_due_list_says_nothing_is_due() -> None:
     text = all_text(render(render_due_list, DueListDoc(agency=AGENCY, as_of=date(2025, 10, 6), items=())))
     assert "Nothing is due." in text
+
+
+def test_every_built_in_form_prints_blank_and_filled_from_the_forms_engine() -> None:
+    from casedesk.forms.printing import layout_for
+    from casedesk.forms.templates import builtin_templates
+
+    templates = builtin_templates()
+    assert templates
+    for definition in templates:
+        blank = render(render_form, layout_for(definition), agency=AGENCY)
+        blank_text = flat(all_text(blank))
+        assert definition.name in blank_text and "Blank form for completion by hand" in blank_text
+        assert page_labels(blank) == [(n, len(blank.pages)) for n in range(1, len(blank.pages) + 1)]
+        filled = render(render_form, layout_for(definition, {}, status="final"), agency=AGENCY, client=CLIENT)
+        assert "Status: final" in all_text(filled)
