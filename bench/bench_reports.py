@@ -66,7 +66,7 @@ def bench_single_report(runs: int = 21) -> dict[str, Any]:
     floor_ms = statistics.median(floor_times) * 1000
     ratio = value / floor_ms
     return {
-        "name": "quarterly report PDF, one client (4 goals, 40 notes), floor: 1-page doc in the same font",
+        "name": "quarterly report PDF, 1 client, 4 goals, 40 notes (floor: 1-page doc, same font)",
         "value": round(value, 2),
         "unit": "ms",
         "floor": round(floor_ms, 2),
