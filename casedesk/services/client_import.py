@@ -83,7 +83,7 @@ def _read(data: bytes) -> list[list[str]]:
     try:
         dialect = csv.Sniffer().sniff(text_data[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     try:
         rows = [row for row in csv.reader(io.StringIO(text_data), dialect) if any(cell.strip() for cell in row)]
     except csv.Error as exc:
