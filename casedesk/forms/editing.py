@@ -368,3 +368,35 @@ def _rename_in_expression(source: str, old: str, new: str) -> str:
     except ExpressionSyntaxError:
         # half-typed expression: rename the references that can still be recognised
         return LABEL_REFERENCE_RE.sub(lambda m: "${" + new + "}" if m.group(1) == old else m.group(0), source)
+
+
+# --- defaults as the designer types them -------------------------------------------------------------
+
+
+def default_from_text(field_def: FieldDef, text: str) -> str | int | float | tuple[str, ...] | None:
+    """The fixed default a designer typed, as the field type stores it (checked by validation)."""
+    text = text.strip()
+    if not text:
+        return None
+    kind = field_def.type
+    if kind is FieldType.MULTIPLE_CHOICE:
+        return tuple(part for part in re.split(r"[\s,]+", text) if part)
+    if kind is FieldType.INTEGER and re.fullmatch(r"[-+]?\d{1,15}", text, re.ASCII):
+        return int(text)
+    if kind is FieldType.DECIMAL and re.fullmatch(r"[-+]?(\d{1,15}(\.\d{0,10})?|\.\d{1,10})", text, re.ASCII):
+        return float(text) if "." in text else int(text)
+    if kind is FieldType.YES_NO:
+        return text.lower()
+    return text
+
+
+def default_text(field_def: FieldDef) -> str:
+    """A field's fixed default as the designer sees it in the properties."""
+    value = field_def.default
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return " ".join(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

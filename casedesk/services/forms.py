@@ -28,7 +28,7 @@ from typing import Any, BinaryIO
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from casedesk.db.models import Client, FormResponse, FormTemplate, Goal, ServicePlan, Signature
+from casedesk.db.models import Agency, Client, FormResponse, FormTemplate, Goal, ServicePlan, Setting, Signature
 from casedesk.db.types import utcnow
 from casedesk.domain.print_layout import FormPrintLayout
 from casedesk.errors import ImmutableRecordError, InvalidTransitionError, NotFoundError, ValidationError
@@ -837,9 +837,60 @@ def blank_layout(
     return layout
 
 
+def render_response_pdf(
+    session: Session, response_id: str, out: str | Path | BinaryIO, *, page_size: str | None = None
+) -> FormPrintLayout:
+    """Print a filled response to PDF (path or binary file), as filled: its version, its signatures."""
+    layout = response_layout(session, response_id)
+    row = get_live(session, FormResponse, response_id, "form response")
+    _render(session, layout, out, row.client_id, page_size)
+    return layout
+
+
+def render_blank_pdf(
+    session: Session,
+    key: str,
+    out: str | Path | BinaryIO,
+    *,
+    version: int | None = None,
+    client_id: str | None = None,
+    page_size: str | None = None,
+) -> FormPrintLayout:
+    """Print a blank form for paper filling (with the client's details when a client is given)."""
+    layout = blank_layout(session, key, version, client_id=client_id)
+    _render(session, layout, out, client_id, page_size)
+    return layout
+
+
 # ---------------------------------------------------------------------------------------------------
 # Internals
 # ---------------------------------------------------------------------------------------------------
+
+
+def _render(
+    session: Session,
+    layout: FormPrintLayout,
+    out: str | Path | BinaryIO,
+    client_id: str | None,
+    page_size: str | None,
+) -> None:
+    from casedesk.reports import AgencyInfo, ClientInfo, render_form
+    from casedesk.services import settings
+
+    agency_id = session.get(Setting, "agency_id")
+    agency = session.get(Agency, agency_id.value) if agency_id is not None else None
+    client = session.get(Client, client_id) if client_id is not None else None
+    render_form(
+        layout,
+        out,
+        agency=AgencyInfo(name=agency.name if agency else "", logo_png=agency.logo_png if agency else None),
+        client=(
+            ClientInfo(name=client.full_name, date_of_birth=client.dob, record_number=client.record_number)
+            if client is not None
+            else None
+        ),
+        page_size=page_size or str(settings.get(session, "page_size")),
+    )
 
 
 def _live_rows(session: Session, key: str) -> list[FormTemplate]:

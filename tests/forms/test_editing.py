@@ -118,3 +118,19 @@ def test_an_invalid_state_is_allowed_and_reported(form: FormDefinition) -> None:
 def test_published_versions_refuse_edits(form: FormDefinition) -> None:
     with pytest.raises(ImmutableRecordError):
         remove_field(publish(form), "notes")
+
+
+def test_defaults_typed_by_the_designer(form: FormDefinition) -> None:
+    from casedesk.forms.editing import default_from_text, default_text
+
+    with_choice = update_field(form, "notes", type=FieldType.MULTIPLE_CHOICE)
+    choice_field = with_choice.field("notes")
+    assert default_from_text(choice_field, "option_1, option_2") == ("option_1", "option_2")
+    assert default_from_text(form.field("per_day"), " 12 ") == 12
+    assert default_from_text(form.field("per_day"), "twelve") == "twelve"  # reported by validation
+    assert default_from_text(form.field("smokes"), "Yes") == "yes"
+    assert default_from_text(form.field("notes"), "   ") is None
+    bad = update_field(form, "per_day", default=default_from_text(form.field("per_day"), "twelve"))
+    assert any("default" in message for _path, message in definition_problems(bad))
+    good = update_field(with_choice, "notes", default=("option_2",))
+    assert default_text(good.field("notes")) == "option_2" and definition_problems(good) == []
