@@ -129,3 +129,37 @@ def test_list_show_and_publish(profile: Path, shared_testdata: Path) -> None:
     assert unknown.returncode != 0 and "has no version 7" in unknown.stderr
     nothing = run(profile, "forms", "show", "no_such_form")
     assert nothing.returncode != 0 and "No form 'no_such_form'" in nothing.stderr
+
+
+def test_report_form_and_blank_form_write_pdfs(profile: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from pypdf import PdfReader
+
+    from casedesk.db.store import Store
+    from casedesk.services import clients
+    from casedesk.services import forms as form_service
+
+    store = Store.open(profile, passphrase=PASSPHRASE)
+    try:
+        with store.session() as s:
+            form_service.ensure_builtin_templates(s)
+            client_id = clients.create_client(s, first_name="Zoë", last_name="Nguyễn", dob=dt.date(1990, 4, 2))
+            response_id = form_service.start_response(s, client_id, "risk_assessment")
+    finally:
+        store.close()
+
+    filled = tmp_path / "filled.pdf"
+    out = ok(run(profile, "report", "form", response_id, "--out", str(filled)))
+    assert "Risk assessment" in out and "draft" in out
+    text = "\n".join(page.extract_text() for page in PdfReader(filled).pages)
+    assert "Zoë Nguyễn" in text and "Risk assessment" in text
+
+    blank = tmp_path / "blank.pdf"
+    ok(run(profile, "report", "blank-form", "intake_face_sheet", "--client", client_id, "--out", str(blank)))
+    blank_text = "\n".join(page.extract_text() for page in PdfReader(blank).pages)
+    assert "Intake face sheet" in blank_text and "Zoë Nguyễn" in blank_text
+
+    missing = run(profile, "report", "form", "no-such-id", "--out", str(tmp_path / "x.pdf"))
+    assert missing.returncode != 0 and "No form response with id no-such-id" in missing.stderr
+    assert not (tmp_path / "x.pdf").exists()

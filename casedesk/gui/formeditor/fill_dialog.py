@@ -181,6 +181,7 @@ class FormFillDialog(QDialog):
         right_layout.addWidget(self.filler, 1)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([280, 720])
 
         bottom = QHBoxLayout()
         self.status = QLabel(self)
@@ -462,7 +463,7 @@ class FormFillDialog(QDialog):
             if not chosen:
                 return None
             path = chosen
-        if not self.save_draft():
+        if self.detail is not None and not self.detail.is_final and not self.save_draft():
             return None
         target = Path(path)
         try:

@@ -36,11 +36,12 @@ class FormList(QTreeWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setColumnCount(2)
-        self.setHeaderLabels(["Form", "Status"])
+        self.setColumnCount(1)
+        self.setHeaderLabels(["Forms and versions"])
         self.setAccessibleName("Forms and versions")
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setUniformRowHeights(True)
+        self.setMinimumWidth(260)
         self._forms: dict[str, QTreeWidgetItem] = {}
         self._versions: dict[tuple[str, int], QTreeWidgetItem] = {}
         self.itemSelectionChanged.connect(self.on_selection_changed)
@@ -52,19 +53,17 @@ class FormList(QTreeWidget):
             self._versions.clear()
             for summary in templates:
                 label = summary.name + (" (built-in)" if summary.builtin else "")
-                top = QTreeWidgetItem(self, [label, _form_status(summary)])
+                top = QTreeWidgetItem(self, [label])
                 top.setData(0, KEY_ROLE, summary.key)
                 top.setData(0, VERSION_ROLE, None)
-                top.setToolTip(0, f"{summary.name}\nkey: {summary.key}")
+                top.setToolTip(0, f"{summary.name}\nkey: {summary.key}\n{_form_status(summary)}")
                 self._forms[summary.key] = top
                 for version in reversed(summary.versions):
-                    child = QTreeWidgetItem(top, [f"Version {version.version}", _version_text(version)])
+                    child = QTreeWidgetItem(top, [f"Version {version.version}: {_version_text(version)}"])
                     child.setData(0, KEY_ROLE, summary.key)
                     child.setData(0, VERSION_ROLE, version.version)
                     self._versions[(summary.key, version.version)] = child
             self.expandAll()
-            for column in range(2):
-                self.resizeColumnToContents(column)
             if selected is not None and selected in self._versions:
                 item = self._versions[selected]
                 parent = item.parent()
@@ -81,7 +80,7 @@ class FormList(QTreeWidget):
             parent.setExpanded(True)
         self.setCurrentItem(item)
 
-    def keys(self) -> list[str]:
+    def form_keys(self) -> list[str]:
         return list(self._forms)
 
     def on_selection_changed(self) -> None:

@@ -264,6 +264,7 @@ class FormEditorPane(QWidget):
 
         for index, stretch in enumerate((2, 4, 3, 4)):
             splitter.setStretchFactor(index, stretch)
+        splitter.setSizes([300, 500, 380, 460])
 
     # --- forms ------------------------------------------------------------------------------------
     def reload_forms(self, select: tuple[str, int] | None = None) -> None:
@@ -333,7 +334,7 @@ class FormEditorPane(QWidget):
             return
         if not self._leave_current():
             return
-        key = unique_key(FormDefinition(key="x", name="x"), name, set(self.form_list.keys()))
+        key = unique_key(FormDefinition(key="x", name="x"), name, set(self.form_list.form_keys()))
         try:
             with self.store.session() as s:
                 created = form_service.create_form(s, key, name)
@@ -581,6 +582,8 @@ class FormEditorPane(QWidget):
         with QSignalBlocker(self.name_edit), QSignalBlocker(self.description_edit):
             self.name_edit.setText(definition.name if definition else "")
             self.description_edit.setText(definition.description if definition else "")
+            self.name_edit.setCursorPosition(0)
+            self.description_edit.setCursorPosition(0)
         self.name_edit.setEnabled(editable)
         self.description_edit.setEnabled(editable)
         self.problem_list.clear()

@@ -270,6 +270,9 @@ class PropertiesPanel(QWidget):
             binding = field_def.binding.value if field_def.binding is not None else ClientBinding.NAME.value
             self.binding_combo.setCurrentIndex(self.binding_combo.findData(binding))
             self.max_rows_spin.setValue(field_def.max_rows or 0)
+            for widget in widgets:
+                if isinstance(widget, QLineEdit):
+                    widget.setCursorPosition(0)
         finally:
             del blockers
 
