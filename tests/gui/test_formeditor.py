@@ -227,3 +227,35 @@ def test_screenshot(pane: FormEditorPane, tmp_path: Path) -> None:
     image = pane.grab()
     target = tmp_path / "form-editor.png"
     assert image.save(str(target)) and target.stat().st_size > 10_000
+
+
+def test_every_field_type_and_type_change_keeps_the_editor_alive(pane: FormEditorPane) -> None:
+    from casedesk.gui.formeditor.pane import ADDABLE_TYPES
+
+    pane.new_form("Everything")
+    for field_type in ADDABLE_TYPES:
+        pane.field_tree.select_key(None)
+        assert pane.add_field(field_type) is not None
+        assert pane.problem_list.count() == 0, field_type
+        assert pane.preview.isEnabled()
+    pane.field_tree.select_key("question_1")
+    for field_type in ADDABLE_TYPES:
+        choose_type(pane, field_type)
+        assert pane.document.definition.field("question_1").type is field_type  # type: ignore[union-attr]
+        assert pane.problem_list.count() == 0, field_type
+    assert pane.save_draft()
+
+
+def test_imported_and_builtin_forms_preview(pane: FormEditorPane, shared_testdata: Path) -> None:
+    for path in sorted((shared_testdata / "xlsform" / "valid").glob("*.xlsx")):
+        pane.import_xlsform(path)
+        assert pane.document.definition is not None and pane.preview.isEnabled(), path.name
+    pane.open_form("nested_repeats")
+    pane.preview.row("has_kids").editor.pick("1")  # type: ignore[union-attr]
+    assert pane.preview.is_shown("kids_details")
+    pane.preview.add_row("kids_details")
+    pane.preview.add_row("kids_details[0].kids_immunization")
+    assert pane.preview.is_shown("kids_details[0].kids_immunization[0].immunization_info")
+    for key in ("intake_face_sheet", "isp_quarterly_review", "monthly_contact_log", "risk_assessment"):
+        pane.open_form(key)
+        assert pane.preview.isEnabled() and pane.problem_list.count() == 0, key

@@ -474,6 +474,10 @@ class FormEditorPane(QWidget):
         except CaseDeskError as err:
             self.message.setText(str(err))
             return False
+        except (ValueError, TypeError, KeyError) as err:
+            # a change the definition cannot hold: refuse it, keep the form as it was
+            self.message.setText(f"That change could not be made ({type(err).__name__}); the form is unchanged.")
+            return False
         return True
 
     def add_field(self, field_type: FieldType) -> str | None:
@@ -627,9 +631,14 @@ class FormEditorPane(QWidget):
             return
         answers = new_response(definition, SAMPLE_CONTEXT)
         answers.update(self.preview_answers)
+        try:
+            self.preview.set_form(definition, answers, SAMPLE_CONTEXT)
+        except CaseDeskError as err:
+            self.preview.setEnabled(False)
+            self.preview_note.setText(f"The preview cannot show this form: {err}")
+            return
         self.preview.setEnabled(True)
         self.preview_note.setText("Try the form here: answers are not stored. Client fields show a sample client.")
-        self.preview.set_form(definition, answers, SAMPLE_CONTEXT)
         self.preview.show_all_issues(self.preview_issues_check.isChecked())
 
     def on_preview_answers(self) -> None:
