@@ -150,7 +150,14 @@ def test_missing_or_damaged_key_file(store: Store) -> None:
     doc = json.loads(original)
     doc["wraps"]["passphrase"]["ciphertext"] = "AAAA" + doc["wraps"]["passphrase"]["ciphertext"][4:]
     key.write_text(json.dumps(doc))
-    # A tampered wrap fails authentication: indistinguishable from a wrong passphrase, and says so.
+    # Changed bytes no longer match the file's checksum: reported as damage, not as a wrong passphrase.
+    with pytest.raises(KeyFileError, match="damaged"):
+        Store.open(store.paths.root, passphrase=PASSPHRASE)
+    # A tampered wrap with a recomputed checksum still fails authentication (AES-GCM).
+    from casedesk.vault.keyfile import content_checksum
+
+    doc["checksum"] = content_checksum(doc)
+    key.write_text(json.dumps(doc))
     with pytest.raises(WrongPassphraseError):
         Store.open(store.paths.root, passphrase=PASSPHRASE)
     doc["wraps"]["passphrase"]["salt"] = "%%%not base64%%%"
