@@ -52,6 +52,7 @@ from casedesk.errors import (
     NewerVersionError,
     StorageError,
     ValidationError,
+    WrongPassphraseError,
 )
 from casedesk.fileio import atomic_write_bytes, fsync_dir, storage_error
 from casedesk.services import audit
@@ -494,6 +495,59 @@ def database_key_from(
     if passphrase is None:
         raise ValidationError("A passphrase or the recovery key is needed.")
     return kf.unwrap_with_passphrase(passphrase), kf
+
+
+@dataclass(frozen=True)
+class UnlockedKey:
+    db_key: bytes
+    key_file: KeyFile
+    source: Path  # the key file that opened
+    profile_key_problem: str | None  # why the profile's own key file could not be used, if it could not
+
+
+def unlock_database_key(
+    paths: ProfilePaths,
+    *,
+    passphrase: str | None = None,
+    recovery_key: str | None = None,
+    fallbacks: tuple[Path, ...] = (),
+) -> UnlockedKey:
+    """The database key from the profile's key file; if that file is missing or damaged, from a copy
+    (`fallbacks`, e.g. the `.key` file beside an external backup, then backups/casedesk.key). A wrong
+    passphrase for an intact key file is reported as such (copies are not tried)."""
+    try:
+        key, kf = database_key_from(paths.key_file, passphrase=passphrase, recovery_key=recovery_key)
+        return UnlockedKey(key, kf, paths.key_file, None)
+    except KeyFileError as exc:
+        problem = str(exc)
+    for candidate in (*fallbacks, paths.backups / KEY_COPY_NAME):
+        if not candidate.is_file():
+            continue
+        try:
+            key, kf = database_key_from(candidate, passphrase=passphrase, recovery_key=recovery_key)
+        except (KeyFileError, WrongPassphraseError):
+            continue
+        return UnlockedKey(key, kf, candidate, problem)
+    raise KeyFileError(
+        problem + f" No usable copy was found either ({paths.backups / KEY_COPY_NAME}, or a .key file beside a backup)."
+    )
+
+
+def repair_key_file(paths: ProfilePaths, unlocked: UnlockedKey) -> Path | None:
+    """Replace a missing or damaged profile key file with the intact copy that opened; the damaged file
+    is kept beside it as casedesk.key.damaged-<time>. Returns where the damaged one went (None: nothing
+    to do or it was missing)."""
+    if unlocked.profile_key_problem is None or unlocked.source == paths.key_file:
+        return None
+    kept = None
+    if paths.key_file.exists():
+        kept = paths.key_file.with_name(f"casedesk.key.damaged-{utcnow():%Y%m%dT%H%M%SZ}")
+        try:
+            os.replace(paths.key_file, kept)
+        except OSError as exc:
+            raise storage_error(exc, paths.key_file) from None
+    atomic_write_bytes(paths.key_file, unlocked.source.read_bytes())
+    return kept
 
 
 def restore_backup(

@@ -89,8 +89,9 @@ def backups_to_keep(
     tz: dt.tzinfo | None = None,
 ) -> set[BackupName]:
     """Grandfather-father rotation: the newest backup of each of the last `daily` days that have one,
-    plus the newest of each of the last `weekly` ISO weeks that have one. Days and weeks are counted in
-    `tz` (default: the computer's local time zone), the way the worker thinks of "yesterday"."""
+    then, further back, the newest of each of `weekly` ISO weeks that have one (so history reaches
+    about a month). Days and weeks are counted in `tz` (default: the computer's local time zone), the
+    way the worker thinks of "yesterday"."""
     newest_first = sorted(set(backups), key=lambda b: (b.created_at, b.serial), reverse=True)
     keep: set[BackupName] = set()
     days: set[dt.date] = set()
@@ -98,9 +99,11 @@ def backups_to_keep(
     for backup in newest_first:
         local = backup.created_at.astimezone(tz)
         day = local.date()
-        if day not in days and len(days) < daily:
-            days.add(day)
-            keep.add(backup)
+        if len(days) < daily or day in days:
+            if day not in days:
+                days.add(day)
+                keep.add(backup)
+            continue
         iso = local.isocalendar()
         week = (iso.year, iso.week)
         if week not in weeks and len(weeks) < weekly:

@@ -33,6 +33,7 @@ from casedesk.vault.recovery import parse_recovery_key
 
 FORMAT = "casedesk-keyfile"
 FORMAT_VERSION = 1
+LEGACY_KEYS = frozenset({"format", "version", "profile_id", "wraps"})  # files written before the checksum
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ class KeyFile:
                 raise ValueError("format")
             if "checksum" in doc and doc["checksum"] != content_checksum(doc):
                 raise ValueError("checksum")
+            if "checksum" not in doc and set(doc) - LEGACY_KEYS:
+                raise ValueError("checksum")  # e.g. the name "checksum" itself was damaged
             if int(doc["version"]) > FORMAT_VERSION:
                 raise KeyFileError(
                     f"The key file {path} was written by a newer version of CaseDesk; please update CaseDesk."
