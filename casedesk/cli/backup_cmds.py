@@ -1,14 +1,14 @@
 """backup, backups, restore, recover: encrypted backups and what to do after a crash or damage.
 
-    casedesk backup [-o FILE] [--force]   back up now (into the profile's backups folder, or to FILE;
-                                          FILE.key is written beside FILE: keep the two together)
-    casedesk backups [--verify] [--json]  list backups with dates, sizes, note counts and status
-    casedesk restore FILE                 check FILE, keep the current database as a "before-restore"
-                                          backup, then swap FILE in (crash-safe)
-    casedesk recover [--restore-newest] [--export-json FILE | --export-profile DIR]
-                                          run every check, list recovered drafts, and for a damaged
-                                          database restore the newest good backup and/or export what
-                                          can still be read (the damaged file is never overwritten)
+casedesk backup [-o FILE] [--force]   back up now (into the profile's backups folder, or to FILE;
+                                      FILE.key is written beside FILE: keep the two together)
+casedesk backups [--verify] [--json]  list backups with dates, sizes, note counts and status
+casedesk restore FILE                 check FILE, keep the current database as a "before-restore"
+                                      backup, then swap FILE in (crash-safe)
+casedesk recover [--restore-newest] [--export-json FILE | --export-profile DIR]
+                                      run every check, list recovered drafts, and for a damaged
+                                      database restore the newest good backup and/or export what
+                                      can still be read (the damaged file is never overwritten)
 """
 
 from __future__ import annotations
@@ -163,7 +163,10 @@ def cmd_recover(args: argparse.Namespace) -> int:
     if unlocked.profile_key_problem:
         kept = backup_service.repair_key_file(paths, unlocked)
         print(f"The key file was damaged or missing ({unlocked.profile_key_problem})")
-        print(f"It was replaced by the intact copy {unlocked.source}" + (f"; the damaged file is {kept}." if kept else "."))
+        print(
+            f"It was replaced by the intact copy {unlocked.source}"
+            + (f"; the damaged file is {kept}." if kept else ".")
+        )
     damage: str | None = None
     try:
         store = _open_for_recovery(paths, credentials)

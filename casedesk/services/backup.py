@@ -470,7 +470,11 @@ def kept_raw_copies(paths: ProfilePaths) -> list[Path]:
     """Folders holding databases replaced by a restore that could not be made into backups (damaged)."""
     if not paths.backups.is_dir():
         return []
-    return sorted(p for p in paths.backups.iterdir() if p.is_dir() and p.name.startswith("replaced-"))
+    return sorted(
+        p
+        for p in paths.backups.iterdir()
+        if p.is_dir() and p.name.startswith("replaced-") and (p / "casedesk.db").exists()
+    )
 
 
 def newest_good_backup(paths: ProfilePaths, db_key: bytes) -> BackupInfo | None:
@@ -659,8 +663,7 @@ def _keep_replaced(
     drop the raw files. If it cannot be read (it was damaged), keep the raw files and say where."""
     old_db = keep_dir / "casedesk.db"
     if not old_db.exists():
-        with contextlib.suppress(OSError):
-            shutil.rmtree(keep_dir)
+        _discard_folder(keep_dir)
         return None, None
     try:
         with _folder_lock(paths.backups):
@@ -670,8 +673,19 @@ def _keep_replaced(
             f"The database that was replaced could not be read as a backup ({exc}); its files are kept in {keep_dir}."
         )
         return None, keep_dir
-    shutil.rmtree(keep_dir, ignore_errors=True)
+    _discard_folder(keep_dir)
     return info.path, None
+
+
+def _discard_folder(folder: Path) -> None:
+    """Rename first (atomic), then delete: a crash half-way leaves a temporary name that the next backup
+    sweeps up, never a half-emptied folder that looks like a kept copy."""
+    doomed = folder.with_name(f"{TEMP_PREFIX}{folder.name}")
+    try:
+        os.replace(folder, doomed)
+    except OSError:
+        return
+    shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _record_restore(paths: ProfilePaths, db_key: bytes, source: Path, warnings: list[str]) -> None:

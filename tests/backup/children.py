@@ -5,10 +5,10 @@ writer DATA_DIR CLIENT_ID GOAL_A GOAL_B
     until stdin is closed
 hold DATA_DIR
     open the profile, print "open", wait for stdin to close (or to be killed: an unclean exit)
-backup DATA_DIR KILL_AT
+backup DATA_DIR KILL_AT [files]
     make an automatic backup; SIGKILL itself just before the KILL_AT-th C-function call inside it
-    (KILL_AT 0: never); prints "calls <n>" when it completes
-restore DATA_DIR BACKUP_FILE KILL_AT
+    (KILL_AT 0: never; "files": count only calls that change files); prints "calls <n>" when it completes
+restore DATA_DIR BACKUP_FILE KILL_AT [files]
     the same for restore_backup(BACKUP_FILE)
 loop-backup DATA_DIR / loop-restore DATA_DIR FILE_A FILE_B
     back up (or restore A and B alternately) forever, printing "ready" first: the parent kills it at a
@@ -32,15 +32,28 @@ from casedesk.services.notes import NoteInput
 PASSPHRASE = os.environ.get("CASEDESK_PASSPHRASE", "correct horse battery")
 
 
-class KillAt:
-    """A profile hook that SIGKILLs this process just before its n-th C-function call (or counts them)."""
+# C functions that change files: killing just before each of them walks every step of a file protocol.
+FILE_CALLS = frozenset({"replace", "rename", "unlink", "rmdir", "mkdir", "fsync", "sendfile", "copy_file_range"})
 
-    def __init__(self, n: int) -> None:
+
+def changes_files(fn: Any) -> bool:
+    name = getattr(fn, "__name__", "")
+    if name in FILE_CALLS and getattr(fn, "__module__", None) == "posix":
+        return True
+    return name == "backup" and type(getattr(fn, "__self__", None)).__name__ == "Connection"  # SQLite online backup
+
+
+class KillAt:
+    """A profile hook that SIGKILLs this process just before its n-th C-function call (or counts them).
+    With only_file_calls, only calls that change files are counted."""
+
+    def __init__(self, n: int, only_file_calls: bool = False) -> None:
         self.n = n
+        self.only_file_calls = only_file_calls
         self.calls = 0
 
     def __call__(self, frame: Any, event: str, arg: Any) -> None:
-        if event == "c_call":
+        if event == "c_call" and (not self.only_file_calls or changes_files(arg)):
             self.calls += 1
             if self.calls == self.n:
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -88,14 +101,14 @@ def main(argv: list[str]) -> None:
         sys.stdin.read()
         store.close()
     elif mode == "backup":
-        hook = KillAt(int(argv[2]))
+        hook = KillAt(int(argv[2]), argv[3:4] == ["files"])
         hook.run(backup.create_backup, store, kind="auto")
         print("calls", hook.calls, flush=True)
         store.close()
     elif mode == "restore":
         key = store.database_key()
         store.close()
-        hook = KillAt(int(argv[3]))
+        hook = KillAt(int(argv[3]), argv[4:5] == ["files"])
         hook.run(backup.restore_backup, store.paths, key, Path(argv[2]))
         print("calls", hook.calls, flush=True)
     elif mode == "loop-backup":

@@ -18,7 +18,7 @@ from casedesk.db import dbcopy
 from casedesk.db import engine as dbengine
 from casedesk.db.models import NoteGoal, ProgressNote
 from casedesk.db.store import Store
-from casedesk.errors import DatabaseDamagedError, StorageError, ValidationError
+from casedesk.errors import DatabaseDamagedError, ValidationError
 from casedesk.services import audit, backup
 from casedesk.vault.keyfile import KeyFile
 from tests.backup.conftest import PASSPHRASE, add_signed_notes, flip_bit, make_profile
@@ -57,7 +57,9 @@ def test_backup_opens_with_the_passphrase_and_the_recovery_key_through_the_key_f
     assert checked.status == "damaged" and "cannot be decrypted" in (checked.problem or "")
 
 
-def test_external_backup_writes_the_key_file_beside_it_and_never_into_the_profile(profile: Profile, tmp_path: Path) -> None:
+def test_external_backup_writes_the_key_file_beside_it_and_never_into_the_profile(
+    profile: Profile, tmp_path: Path
+) -> None:
     store, cid, goals = profile
     add_signed_notes(store, cid, goals, 2, "usb")
     dest = tmp_path / "usb" / "monday.cdbackup"
@@ -92,8 +94,10 @@ class Clock:
         return self.now
 
 
-def test_rotation_prunes_only_after_the_new_backup_is_checked(profile: Profile, monkeypatch: pytest.MonkeyPatch) -> None:
-    store, cid, goals = profile
+def test_rotation_prunes_only_after_the_new_backup_is_checked(
+    profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, _cid, _goals = profile
     start = dt.datetime(2026, 10, 1, 18, tzinfo=dt.UTC)
     clock = Clock(start)
     monkeypatch.setattr(backup, "utcnow", clock)
@@ -214,9 +218,9 @@ def test_a_backup_while_another_process_writes_notes_is_a_consistent_snapshot(tm
                 ).scalars()
             )
             links = s.execute(select(NoteGoal.note_id)).scalars().all()
-            writer_notes = s.execute(
-                select(ProgressNote.id).where(ProgressNote.search_text.like("%seq-%"))
-            ).scalars().all()
+            writer_notes = (
+                s.execute(select(ProgressNote.id).where(ProgressNote.search_text.like("%seq-%"))).scalars().all()
+            )
             chain = audit.verify_chain(s)
         engine.dispose()
         # every committed note up to some point, none half-written, nothing after a gap

@@ -101,7 +101,7 @@ def test_a_damaged_backup_is_refused_and_nothing_changes(profile: Profile) -> No
 
 
 def test_restore_refuses_while_the_profile_is_open_here_or_in_another_process(profile: Profile) -> None:
-    store, cid, goals = profile
+    store, _cid, _goals = profile
     info = backup.create_backup(store)
     key = store.database_key()
     with pytest.raises(StorageError, match="open in CaseDesk"):
