@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from casedesk.cli.common import data_dir, local_time, open_store, print_json, print_table, read_passphrase
@@ -56,11 +57,23 @@ def _size(n: int) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{max(1, n // 1024)} KB"
 
 
-def _credentials() -> dict[str, str]:
+@dataclass(frozen=True)
+class Credentials:
+    passphrase: str | None = None
+    recovery_key: str | None = None
+
+
+def _credentials() -> Credentials:
     recovery_key = os.environ.get("CASEDESK_RECOVERY_KEY")
     if recovery_key:
-        return {"recovery_key": recovery_key}
-    return {"passphrase": read_passphrase()}
+        return Credentials(recovery_key=recovery_key)
+    return Credentials(passphrase=read_passphrase())
+
+
+def _unlock(paths: ProfilePaths, credentials: Credentials, *fallbacks: Path) -> backup_service.UnlockedKey:
+    return backup_service.unlock_database_key(
+        paths, passphrase=credentials.passphrase, recovery_key=credentials.recovery_key, fallbacks=fallbacks
+    )
 
 
 def _describe(info: backup_service.BackupInfo) -> str:
@@ -90,7 +103,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
     paths = ProfilePaths(data_dir(args))
     key = None
     if args.verify:
-        key = backup_service.unlock_database_key(paths, **_credentials()).db_key
+        key = _unlock(paths, _credentials()).db_key
     rows = backup_service.list_backups(paths, key)
     raw = backup_service.kept_raw_copies(paths)
     if args.json:
@@ -131,7 +144,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise ValidationError(f"There is no backup file {source}.")
     paths = ProfilePaths(data_dir(args))
     companion = source.with_name(source.name + ".key")
-    unlocked = backup_service.unlock_database_key(paths, fallbacks=(companion,), **_credentials())
+    unlocked = _unlock(paths, _credentials(), companion)
     if unlocked.profile_key_problem:
         print(f"The profile's key file could not be used ({unlocked.profile_key_problem}); using {unlocked.source}.")
     result = backup_service.restore_backup(
@@ -148,8 +161,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_for_recovery(paths: ProfilePaths, credentials: dict[str, str]) -> Store:
-    return Store.open(paths.root, **credentials)  # type: ignore[arg-type]
+def _open_for_recovery(paths: ProfilePaths, credentials: Credentials) -> Store:
+    return Store.open(paths.root, passphrase=credentials.passphrase, recovery_key=credentials.recovery_key)
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
@@ -159,7 +172,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
     if note:
         print(note)
     credentials = _credentials()
-    unlocked = backup_service.unlock_database_key(paths, **credentials)  # type: ignore[arg-type]
+    unlocked = _unlock(paths, credentials)
     if unlocked.profile_key_problem:
         kept = backup_service.repair_key_file(paths, unlocked)
         print(f"The key file was damaged or missing ({unlocked.profile_key_problem})")
