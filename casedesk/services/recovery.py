@@ -14,6 +14,7 @@ import base64
 import contextlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,13 +55,26 @@ class RecoveryReport:
 
 
 def run_checks(store: Store) -> tuple[CheckResult, ...]:
-    """store.check(), turning "the checks themselves could not read the file" into a failed check."""
+    """store.check(); if the damage stops the checks themselves, still say what the encryption layer
+    finds (each page carries an HMAC) and that reading failed."""
     dbcopy.quiet_cipher_log()
     try:
         return tuple(store.check())
     except (CaseDeskError, sa_exc.DBAPIError, *dbcopy.DB_ERRORS) as exc:
-        detail = str(exc) if isinstance(exc, CaseDeskError) else f"the checks stopped: {getattr(exc, 'orig', exc)}"
-        return (CheckResult("readable", False, detail),)
+        reason = getattr(exc, "orig", exc)
+        return (_page_check(store), CheckResult("reading the database", False, f"failed ({reason})"))
+
+
+def _page_check(store: Store) -> CheckResult:
+    try:
+        conn = dbengine.raw_connect(store.paths.database, store.database_key(), read_only=True)
+        try:
+            bad = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+        finally:
+            conn.close()
+    except dbcopy.DB_ERRORS as exc:
+        return CheckResult("cipher_integrity_check", False, f"could not run ({exc})")
+    return CheckResult("cipher_integrity_check", not bad, "ok" if not bad else "; ".join(bad[:5]))
 
 
 def describe_check_failure(results: tuple[CheckResult, ...]) -> str:
@@ -161,31 +175,61 @@ class ExportReport:
         return next((t.rows_read for t in self.tables if t.name == table), 0)
 
 
-def _probe_next(conn: Any, table: str, after: int) -> int | None:
+class _Reader:
+    """Queries on the scratch copy. After SQLCipher meets a page that fails its HMAC, the connection stays
+    in an error state (later reads of healthy pages fail too), so every error reopens it."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path, self.key = path, key
+        self.conn = dbcopy.connect_copy(path, key)
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        try:
+            yield from self.conn.execute(sql, params)
+        except dbcopy.DB_ERRORS:
+            self.reopen()
+            raise
+
+    def one(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+        try:
+            row = self.conn.execute(sql, params).fetchone()
+        except dbcopy.DB_ERRORS:
+            self.reopen()
+            raise
+        return None if row is None else tuple(row)
+
+    def reopen(self) -> None:
+        self.close()
+        self.conn = dbcopy.connect_copy(self.path, self.key)
+
+    def close(self) -> None:
+        with contextlib.suppress(*dbcopy.DB_ERRORS):
+            self.conn.close()
+
+
+def _probe_next(reader: _Reader, table: str, after: int) -> int | None:
     """The first readable rowid after `after`, jumping over an unreadable stretch of the table in
     growing steps (a damaged page holds a run of consecutive rowids)."""
     step = 1
     while step < (1 << 62):
         try:
-            row = conn.execute(
-                f'SELECT rowid FROM "{table}" WHERE rowid >= ? ORDER BY rowid LIMIT 1', (after + step,)
-            ).fetchone()
+            row = reader.one(f'SELECT rowid FROM "{table}" WHERE rowid >= ? ORDER BY rowid LIMIT 1', (after + step,))
             return None if row is None else int(row[0])
         except dbcopy.DB_ERRORS:
             step *= 2
     return None
 
 
-def _rowids_from_indexes(conn: Any, table: str) -> set[int]:
+def _rowids_from_indexes(reader: _Reader, table: str) -> set[int]:
     """Rowids reachable through the table's indexes (another path to rows behind a damaged page)."""
     found: set[int] = set()
     try:
-        indexes = [r[1] for r in conn.execute(f'PRAGMA index_list("{table}")').fetchall()]
+        indexes = [r[1] for r in reader.rows(f'PRAGMA index_list("{table}")')]
     except dbcopy.DB_ERRORS:
         return found
     for index in indexes:
         try:
-            for (rowid,) in conn.execute(f'SELECT rowid FROM "{table}" INDEXED BY "{index}"'):
+            for (rowid,) in reader.rows(f'SELECT rowid FROM "{table}" INDEXED BY "{index}"'):
                 found.add(int(rowid))
         except dbcopy.DB_ERRORS:
             continue
@@ -195,15 +239,14 @@ def _rowids_from_indexes(conn: Any, table: str) -> set[int]:
 GAP_FILL = 65536  # rowids tried one by one after a damaged stretch
 
 
-def _fetch_one(conn: Any, table: str, cols: str, rowid: int) -> tuple[Any, ...] | None:
+def _fetch_one(reader: _Reader, table: str, cols: str, rowid: int) -> tuple[Any, ...] | None:
     try:
-        row = conn.execute(f'SELECT {cols} FROM "{table}" WHERE rowid = ?', (rowid,)).fetchone()
+        return reader.one(f'SELECT {cols} FROM "{table}" WHERE rowid = ?', (rowid,))
     except dbcopy.DB_ERRORS:
         return None
-    return None if row is None else tuple(row)
 
 
-def read_table(conn: Any, table: str, columns: list[str]) -> tuple[list[tuple[Any, ...]], bool]:
+def read_table(reader: _Reader, table: str, columns: list[str]) -> tuple[list[tuple[Any, ...]], bool]:
     """Every row of `table` that can be read, in rowid order, and whether the walk met no damage.
 
     A plain scan first; when it hits an unreadable page, probe forward for the next readable rowid,
@@ -218,28 +261,27 @@ def read_table(conn: Any, table: str, columns: list[str]) -> tuple[list[tuple[An
         begin = start
         last = begin - 1
         try:
-            cursor = conn.execute(f'SELECT rowid, {cols} FROM "{table}" WHERE rowid >= ? ORDER BY rowid', (begin,))
-            for row in cursor:
+            for row in reader.rows(f'SELECT rowid, {cols} FROM "{table}" WHERE rowid >= ? ORDER BY rowid', (begin,)):
                 last = int(row[0])
                 rows[last] = tuple(row[1:])
             start = None
         except dbcopy.DB_ERRORS:
             complete = False
-            resume = _probe_next(conn, table, last)
+            resume = _probe_next(reader, table, last)
             stop = last + 1 + GAP_FILL if resume is None else min(resume, last + 1 + GAP_FILL)
             for rowid in range(last + 1, stop):
-                found = _fetch_one(conn, table, cols, rowid)
+                found = _fetch_one(reader, table, cols, rowid)
                 if found is not None:
                     rows[rowid] = found
             if resume is not None and resume <= begin:  # the scan could not even read its first row
-                found = _fetch_one(conn, table, cols, resume)
+                found = _fetch_one(reader, table, cols, resume)
                 if found is not None:
                     rows[resume] = found
-                resume = _probe_next(conn, table, resume)
+                resume = _probe_next(reader, table, resume)
             start = resume
     if not complete:
-        for rowid in sorted(_rowids_from_indexes(conn, table) - set(rows)):
-            found = _fetch_one(conn, table, cols, rowid)
+        for rowid in sorted(_rowids_from_indexes(reader, table) - set(rows)):
+            found = _fetch_one(reader, table, cols, rowid)
             if found is not None:
                 rows[rowid] = found
     return [rows[k] for k in sorted(rows)], complete
@@ -290,8 +332,8 @@ def export_readable(
     with dbcopy.scratch_dir(work_near, ".casedesk-scratch-") as scratch:
         copy = dbcopy.copy_with_wal(Path(source_db), scratch)
         try:
-            conn = dbcopy.connect_copy(copy, db_key)
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            reader = _Reader(copy, db_key)
+            reader.one("SELECT count(*) FROM sqlite_master")
         except dbcopy.DB_ERRORS:
             return ExportReport(
                 destination, (), False, ("Nothing could be read: the start of the database file is destroyed.",)
@@ -299,11 +341,10 @@ def export_readable(
         try:
             data: dict[str, tuple[list[str], list[tuple[Any, ...]], bool]] = {}
             for table, columns in _tables():
-                rows, complete = read_table(conn, table, columns)
+                rows, complete = read_table(reader, table, columns)
                 data[table] = (columns, rows, complete)
         finally:
-            with contextlib.suppress(*dbcopy.DB_ERRORS):
-                conn.close()
+            reader.close()
     if json_path is not None:
         _write_json(destination, source_db, data)
     else:

@@ -5,6 +5,8 @@ writer DATA_DIR CLIENT_ID GOAL_A GOAL_B
     until stdin is closed
 hold DATA_DIR
     open the profile, print "open", wait for stdin to close (or to be killed: an unclean exit)
+autosave DATA_DIR CLIENT_ID
+    open the profile, autosave an editor's draft, print "saved", wait to be killed
 backup DATA_DIR KILL_AT [files]
     make an automatic backup; SIGKILL itself just before the KILL_AT-th C-function call inside it
     (KILL_AT 0: never; "files": count only calls that change files); prints "calls <n>" when it completes
@@ -100,6 +102,11 @@ def main(argv: list[str]) -> None:
         print("open", flush=True)
         sys.stdin.read()
         store.close()
+    elif mode == "autosave":
+        with store.session() as s:
+            notes.autosave(s, "note:unsaved", {"data": "She said the new stove works."}, argv[2])
+        print("saved", flush=True)
+        sys.stdin.read()
     elif mode == "backup":
         hook = KillAt(int(argv[2]), argv[3:4] == ["files"])
         hook.run(backup.create_backup, store, kind="auto")
