@@ -78,8 +78,13 @@ class ProfileLock:
         """Take the lock exclusive (a restore). Converts a shared lock this object holds."""
         if fcntl is None:  # pragma: no cover - Windows
             return True
-        if self._open(create=True) is None:
-            raise StorageError(f"CaseDesk cannot write to {self.path.parent} (read-only or no permission).")
+        if self._fd is None:
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                raise StorageError(
+                    f"CaseDesk cannot write to {self.path.parent} (read-only or no permission). Nothing was changed."
+                ) from None
         return self._lock(fcntl.LOCK_EX, create=True)
 
     def release(self) -> None:

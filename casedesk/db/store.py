@@ -211,12 +211,14 @@ class Store:
                 failed_unlocks=int(state.get("failed_unlocks", 0)) + 1, last_failed_at=utcnow().isoformat()
             )
             raise
-        dbengine.verify_key_and_file(paths.database, db_key)
+        # Before reading the file: on a read-only medium SQLite cannot open a WAL database at all, and
+        # that must not be reported as damage.
         if not os.access(paths.root, os.W_OK):
             raise StorageError(
                 f"CaseDesk cannot write to {paths.root} (read-only or no permission), so it cannot open the "
                 "profile safely. Nothing was changed."
             )
+        dbengine.verify_key_and_file(paths.database, db_key)
         engine = dbengine.make_engine(paths.database, db_key)
         try:
             migrate.upgrade(engine)
