@@ -18,7 +18,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from casedesk.cli.common import data_dir, local_time, open_store, print_json, print_table, read_passphrase
+from casedesk.cli.common import (
+    data_dir,
+    local_time,
+    open_store,
+    print_json,
+    print_table,
+    read_passphrase,
+    to_jsonable,
+)
 from casedesk.db import dbcopy, restore_swap
 from casedesk.db.profile import ProfilePaths
 from casedesk.db.store import Store
@@ -107,7 +115,8 @@ def cmd_backups(args: argparse.Namespace) -> int:
     rows = backup_service.list_backups(paths, key)
     raw = backup_service.kept_raw_copies(paths)
     if args.json:
-        print_json({"backups": rows, "kept_raw_copies": [str(p) for p in raw]})
+        listed = [{**to_jsonable(r), "path": str(r.path)} for r in rows]
+        print_json({"backups": listed, "kept_raw_copies": [str(p) for p in raw]})
         return 0 if all(r.ok or r.status == backup_service.STATUS_UNCHECKED for r in rows) else 1
     if not rows:
         print(f"No backups yet in {paths.backups}. Make one with `casedesk backup`.")
