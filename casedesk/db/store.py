@@ -328,35 +328,57 @@ class Store:
     # ---- checks ---------------------------------------------------------------------------------
 
     def check(self) -> list[CheckResult]:
+        """integrity_check, cipher_integrity_check (page HMACs), foreign keys, search indexes, audit chain.
+
+        A check that cannot even run (an unreadable page) counts as failed; the others still run.
+        """
         results: list[CheckResult] = []
-        with self.engine.connect() as conn:
-            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-            ok = rows == ["ok"]
-            results.append(CheckResult("integrity_check", ok, "ok" if ok else "; ".join(rows[:5])))
-            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
-            results.append(
-                CheckResult("cipher_integrity_check", not rows, "ok" if not rows else "; ".join(map(str, rows[:5])))
-            )
-            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            results.append(CheckResult("foreign_key_check", not fk, "ok" if not fk else f"{len(fk)} broken links"))
-            for table in ("note_fts", "client_fts"):
-                try:
+
+        def run(name: str, probe: Any) -> None:
+            try:
+                ok, message = probe()
+            except (sa_exc.DBAPIError, sqlite3.DatabaseError, sqlcipher3.DatabaseError, CaseDeskError) as exc:
+                ok, message = False, f"could not run: {getattr(exc, 'orig', exc)}"
+            results.append(CheckResult(name, ok, message))
+
+        def pragma_rows(sql: str) -> list[Any]:
+            with self.engine.connect() as conn:
+                rows = [r[0] for r in conn.exec_driver_sql(sql).fetchall()]
+                conn.rollback()
+                return rows
+
+        def integrity() -> tuple[bool, str]:
+            rows = pragma_rows("PRAGMA integrity_check")
+            return rows == ["ok"], "ok" if rows == ["ok"] else summarise(rows)
+
+        def cipher() -> tuple[bool, str]:
+            rows = pragma_rows("PRAGMA cipher_integrity_check")
+            return not rows, "ok" if not rows else summarise(rows)
+
+        def foreign_keys() -> tuple[bool, str]:
+            rows = pragma_rows("PRAGMA foreign_key_check")
+            return not rows, "ok" if not rows else f"{len(rows)} broken links"
+
+        def fts(table: str) -> Any:
+            def probe() -> tuple[bool, str]:
+                with self.engine.connect() as conn:
                     conn.exec_driver_sql(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
-                    results.append(CheckResult(f"{table} search index", True, "ok"))
-                except (sa_exc.DBAPIError, sqlite3.DatabaseError, sqlcipher3.DatabaseError) as exc:
-                    results.append(
-                        CheckResult(f"{table} search index", False, f"out of step ({exc.__class__.__name__})")
-                    )
-            conn.rollback()
-        with self.read_session() as s:
-            report = audit.verify_chain(s)
-        results.append(
-            CheckResult(
-                "audit chain",
-                report.ok,
-                f"{report.events} events verified" if report.ok else (report.problem or "broken"),
-            )
-        )
+                    conn.rollback()
+                return True, "ok"
+
+            return probe
+
+        def chain() -> tuple[bool, str]:
+            with self.read_session() as s:
+                report = audit.verify_chain(s)
+            return report.ok, f"{report.events} events verified" if report.ok else (report.problem or "broken")
+
+        run("integrity_check", integrity)
+        run("cipher_integrity_check", cipher)
+        run("foreign_key_check", foreign_keys)
+        run("note search index", fts("note_fts"))
+        run("client search index", fts("client_fts"))
+        run("audit chain", chain)
         return results
 
     # ---- settings -------------------------------------------------------------------------------
@@ -379,6 +401,13 @@ class Store:
             rows = list(result.fetchall()) if result.returns_rows else []
             conn.commit()
             return rows
+
+
+def summarise(rows: list[Any]) -> str:
+    """The first few problems an integrity pragma reported, on one line."""
+    lines = [line.strip() for row in rows for line in str(row).splitlines() if line.strip()]
+    head = "; ".join(lines[:3])
+    return head + (f" (and {len(lines) - 3} more)" if len(lines) > 3 else "")
 
 
 def check_passphrase_policy(passphrase: str) -> None:

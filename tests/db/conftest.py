@@ -22,7 +22,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def client_with_goals(store: Store) -> tuple[str, list[str]]:
     with store.session() as s:
-        cid = clients.create_client(s, first_name="Zoë", last_name="Nguyễn", dob=dt.date(1990, 4, 2), record_number="R-1")
+        cid = clients.create_client(
+            s, first_name="Zoë", last_name="Nguyễn", dob=dt.date(1990, 4, 2), record_number="R-1"
+        )
         plan = plans.create_plan(s, cid, dt.date(2026, 1, 1), review_due=dt.date(2026, 12, 1))
         goals = [
             plans.add_goal(s, plan, "Zoë will cook a simple meal three times a week."),

@@ -150,7 +150,7 @@ def test_editing_a_draft_updates_goals_and_search(store: Store, client_with_goal
 def test_search_finds_clients_by_name_without_accents(store: Store, client_with_goals: tuple[str, list[str]]) -> None:
     with store.read_session() as s:
         assert [h.display_name for h in search.search_clients(s, "zoe nguyen")] == ["Zoë Nguyễn"]
-        assert search.search_clients(s, "\"*()") == []
+        assert search.search_clients(s, '"*()') == []
 
 
 def test_audit_chain_detects_edited_and_deleted_rows(store: Store, client_with_goals: tuple[str, list[str]]) -> None:
