@@ -169,10 +169,10 @@ def copy_with_wal(db: Path, into: Path) -> Path:
     return copy
 
 
-def single_file_copy(db: Path, key: bytes, target: Path) -> None:
+def single_file_copy(db: Path, key: bytes, target: Path, *, scratch_near: Path | None = None) -> None:
     """Turn a database plus its WAL (e.g. a file moved aside by a restore) into one self-contained
     encrypted copy at `target`, working on scratch copies so the originals are never written."""
-    with scratch_dir(target.parent, ".casedesk-scratch-") as scratch:
+    with scratch_dir(scratch_near or target.parent, ".casedesk-scratch-") as scratch:
         copy = copy_with_wal(db, scratch)
         online_copy(copy, key, target)
 

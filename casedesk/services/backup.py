@@ -573,15 +573,12 @@ def restore_backup(
     damaged (the backups folder's copy, or the `.key` file written beside an external backup).
     """
     source = Path(source).expanduser()
-    checked = verify_backup(source, db_key)
-    if not checked.ok:
-        if checked.problem and "newer version" in checked.problem:
-            raise NewerVersionError(
-                f"The backup {source} {checked.problem}. Please update CaseDesk; nothing was changed."
-            )
-        raise DatabaseDamagedError(
-            f"The backup {source} {checked.problem}. Nothing was changed; choose another backup."
-        )
+    if source.resolve() in {p.resolve() for p in (paths.database, *paths.sidecars())}:
+        raise ValidationError(f"{source} is this profile's own database, not a backup. Choose a backup file.")
+    # A raw copy of a profile's database may come with its WAL (committed notes not yet in the file):
+    # then it is checked and staged as one file made from both, on scratch copies.
+    with_wal = source.with_name(source.name + "-wal").exists()
+    checked = None if with_wal else _usable_backup(source, verify_backup(source, db_key))
     if not paths.root.is_dir():
         try:
             paths.root.mkdir(parents=True, mode=0o700)
@@ -595,27 +592,32 @@ def restore_backup(
     staged_key = restore_swap.staged_key_path(paths)
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     keep_dir = paths.backups / f"replaced-{stamp}"
+    swapping = False
     try:
         dbcopy.remove_quietly(staged, staged_key)
+        _ensure_folder(paths)
         try:
-            shutil.copyfile(source, staged)
-            dbcopy.fsync_file(staged)
+            if with_wal:
+                dbcopy.single_file_copy(source, db_key, staged, scratch_near=paths.backups)
+            else:
+                shutil.copyfile(source, staged)
+                dbcopy.fsync_file(staged)
         except OSError as exc:
-            dbcopy.remove_quietly(staged)
             raise storage_error(exc, staged) from None
         staged_check = dbcopy.check_file(staged, db_key)
-        if not staged_check.ok or staged_check.notes != checked.notes:
-            dbcopy.remove_quietly(staged)
+        if checked is None:
+            checked = _usable_backup(source, _info_from_check(source, _mtime(source), KIND_EXTERNAL, staged_check))
+        elif not staged_check.ok or staged_check.notes != checked.notes:
             raise StorageError(
                 f"The copy of the backup written to {paths.root} did not read back correctly "
                 f"({staged_check.problem or 'different content'}); the drive may be failing. Nothing was changed."
             )
         install_key = _key_file_to_install(paths, key_file_source, staged_key)
-        _ensure_folder(paths)
         n = 1
         while keep_dir.exists():
             keep_dir = paths.backups / f"replaced-{stamp}-{n}"
             n += 1
+        swapping = True  # from here on the marker rules: a failure is finished by the next Store.open
         restore_swap.swap_in(
             paths,
             restore_swap.SwapPlan(
@@ -626,7 +628,8 @@ def restore_backup(
             ),
         )
     except BaseException:
-        dbcopy.remove_quietly(staged, staged_key)
+        if not swapping:
+            dbcopy.remove_quietly(staged, staged_key)
         raise
     finally:
         lock.release()
@@ -635,6 +638,14 @@ def restore_backup(
     previous_copy, previous_raw = _keep_replaced(paths, keep_dir, db_key, warnings)
     _record_restore(paths, db_key, source, warnings)
     return RestoreResult(replace(checked, path=source), previous_copy, previous_raw, tuple(warnings))
+
+
+def _usable_backup(source: Path, checked: BackupInfo) -> BackupInfo:
+    if checked.ok:
+        return checked
+    if checked.problem and "newer version" in checked.problem:
+        raise NewerVersionError(f"The backup {source} {checked.problem}. Please update CaseDesk; nothing was changed.")
+    raise DatabaseDamagedError(f"The backup {source} {checked.problem}. Nothing was changed; choose another backup.")
 
 
 def _key_file_to_install(paths: ProfilePaths, key_file_source: Path | None, staged_key: Path) -> bool:

@@ -16,7 +16,7 @@ from casedesk.db import restore_swap
 from casedesk.db.profile import ProfilePaths
 from casedesk.db.profile_lock import ProfileLock
 from casedesk.db.store import Store
-from casedesk.errors import DatabaseDamagedError, KeyFileError, StorageError
+from casedesk.errors import DatabaseDamagedError, KeyFileError, StorageError, ValidationError
 from casedesk.services import audit, backup, notes
 from tests.backup.conftest import PASSPHRASE, add_signed_notes, flip_bit, make_profile, note_snapshot
 from tests.backup.test_backup_service import Clock
@@ -228,3 +228,34 @@ def test_stray_staged_files_without_a_marker_are_removed(profile: Profile) -> No
     staged.write_bytes(b"half a copy")
     _reopen(store.paths.root).close()
     assert not staged.exists()
+
+
+def test_restoring_the_profiles_own_database_is_refused(profile: Profile) -> None:
+    store, _cid, _goals = profile
+    key = store.database_key()
+    store.close()
+    with pytest.raises(ValidationError, match="own database"):
+        backup.restore_backup(store.paths, key, store.paths.database)
+
+
+def test_a_raw_copy_of_a_database_with_its_wal_restores_every_commit(profile: Profile, tmp_path: Path) -> None:
+    store, cid, goals = profile
+    add_signed_notes(store, cid, goals, 3, "in-wal")
+    expected = note_snapshot(store)
+    wal = Path(str(store.paths.database) + "-wal")
+    assert wal.stat().st_size > 0  # these commits are still only in the WAL
+    raw = tmp_path / "it-copied-the-folder"
+    raw.mkdir()
+    shutil.copyfile(store.paths.database, raw / "casedesk.db")
+    shutil.copyfile(wal, raw / "casedesk.db-wal")
+    copied = _files(raw)
+    add_signed_notes(store, cid, goals, 2, "after-the-copy")
+    key = store.database_key()
+    store.close()
+    result = backup.restore_backup(store.paths, key, raw / "casedesk.db")
+    assert result.restored.notes == 3
+    reopened = _reopen(store.paths.root)
+    assert note_snapshot(reopened) == expected
+    reopened.close()
+    assert _files(raw) == copied  # the copy was only read
+    assert not [p for p in store.paths.backups.iterdir() if p.name.startswith(".casedesk-")]
