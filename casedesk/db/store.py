@@ -297,6 +297,9 @@ class Store:
         except sa_exc.DBAPIError as exc:
             s.rollback()
             translated = translate_db_error(exc, self.paths)
+            if isinstance(translated, DatabaseDamagedError):
+                # SQLCipher keeps failing on a connection that met a bad page: start the pool afresh
+                self.engine.dispose()
             if translated is not None:
                 raise translated from None
             raise
