@@ -259,3 +259,24 @@ def test_imported_and_builtin_forms_preview(pane: FormEditorPane, shared_testdat
     for key in ("intake_face_sheet", "isp_quarterly_review", "monthly_contact_log", "risk_assessment"):
         pane.open_form(key)
         assert pane.preview.isEnabled() and pane.problem_list.count() == 0, key
+
+
+def test_a_drop_on_the_field_tree_moves_the_field(pane: FormEditorPane, qtbot: object) -> None:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtGui import QDropEvent
+
+    build_conditional_form(pane)
+    tree = pane.field_tree
+    tree.select_key("seen")
+    mime = tree.model().mimeData([tree.index_of_key("seen")])
+    target = tree.visualRect(tree.index_of_key("why_not"))
+    point = QPoint(target.center().x(), target.bottom() - 1)  # the lower edge: "below why_not"
+    assert tree.drop_position(point) is QAbstractItemView.DropIndicatorPosition.BelowItem
+    drop = QDropEvent(
+        point.toPointF(), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    tree.dropEvent(drop)
+    assert drop.dropAction() is Qt.DropAction.IgnoreAction  # the tree never moves items itself
+    qtbot.waitUntil(lambda: [f.key for f in pane.document.definition.fields] == ["why_not", "seen"])  # type: ignore[attr-defined,union-attr]
+    assert pane.undo_stack.undoText() == "Move 'seen'"
+    assert [tree.topLevelItem(i).text(2) for i in range(tree.topLevelItemCount())] == ["why_not", "seen"]

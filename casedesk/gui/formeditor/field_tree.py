@@ -6,7 +6,7 @@ pane applies it as an undoable action, and the tree is rebuilt from the new defi
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
@@ -139,15 +139,33 @@ class FieldTree(QTreeWidget):
             return parent_key, index
         return parent_key, index + 1
 
+    def drop_position(self, point: QPoint) -> QAbstractItemView.DropIndicatorPosition:
+        """Where a drop at ``point`` (viewport coordinates) lands: above, on or below the item there."""
+        positions = QAbstractItemView.DropIndicatorPosition
+        item = self.itemAt(point)
+        if item is None:
+            return positions.OnViewport
+        rect = self.visualItemRect(item)
+        margin = max(2, min(rect.height() // 4, 12))
+        if point.y() - rect.top() < margin:
+            return positions.AboveItem
+        if rect.bottom() - point.y() < margin:
+            return positions.BelowItem
+        if str(item.data(0, KEY_ROLE)) in self._containers:
+            return positions.OnItem
+        return positions.AboveItem if point.y() < rect.center().y() else positions.BelowItem
+
     def dropEvent(self, event: QDropEvent) -> None:
         moving = self.current_key()
-        target = self.itemAt(event.position().toPoint())
+        point = event.position().toPoint()
+        target = self.itemAt(point)
         target_key = None if target is None else str(target.data(0, KEY_ROLE))
-        parent, index = self.drop_target(target_key, self.dropIndicatorPosition())
+        parent, index = self.drop_target(target_key, self.drop_position(point))
         event.setDropAction(Qt.DropAction.IgnoreAction)
         event.accept()
         if moving is not None and moving != target_key:
-            self.sig_move_requested.emit(moving, parent, index)
+            # after the drag has finished: the move rebuilds this tree
+            QTimer.singleShot(0, lambda: self.sig_move_requested.emit(moving, parent, index))
 
     def index_of_key(self, key: str) -> QModelIndex:
         return self.indexFromItem(self._items[key])

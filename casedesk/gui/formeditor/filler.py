@@ -292,7 +292,8 @@ class FormFiller(QWidget):
                 editor = None
                 if field_def.is_input:
                     editor = make_input(field_def, self.context.goals)
-                    editor.set_value(self._holder(field_def, indices, create=False).get(field_def.key))
+                    holder = self._holder(field_def, indices) or {}
+                    editor.set_value(holder.get(field_def.key))
                     editor.set_read_only(self._read_only or field_def.read_only)
                     self._connect(editor, field_def, path)
                 row = QuestionRow(field_def, path, indices, editor)
@@ -338,17 +339,20 @@ class FormFiller(QWidget):
                 return info.repeats
         return ()
 
-    def _holder(self, field_def: FieldDef, indices: Indices, *, create: bool) -> dict[str, Any]:
+    def _holder(self, field_def: FieldDef, indices: Indices) -> dict[str, Any] | None:
+        """The dict that holds this field instance's answer (None when its repeat row is gone)."""
         holder = self._answers
         for repeat_key, index in zip(self._repeats_of(field_def.key), indices, strict=False):
             rows = holder.get(repeat_key)
             if not isinstance(rows, list) or index >= len(rows) or not isinstance(rows[index], dict):
-                return {} if not create else holder
+                return None
             holder = rows[index]
         return holder
 
     def _rows_list(self, repeat: FieldDef, indices: Indices) -> list[dict[str, Any]]:
-        holder = self._holder(repeat, indices, create=True)
+        holder = self._holder(repeat, indices)
+        if holder is None:
+            return []
         rows = holder.get(repeat.key)
         if not isinstance(rows, list):
             rows = []
@@ -356,7 +360,9 @@ class FormFiller(QWidget):
         return rows
 
     def _store(self, row: QuestionRow, value: Any) -> None:
-        holder = self._holder(row.field_def, row.indices, create=True)
+        holder = self._holder(row.field_def, row.indices)
+        if holder is None:
+            return
         if value is None:
             holder.pop(row.field_def.key, None)
         else:
