@@ -286,7 +286,7 @@ def create_form(session: Session, key: str, name: str, description: str = "") ->
         raise ValidationError("A form key must be letters, digits and _, starting with a letter (at most 64).")
     if not name.strip():
         raise ValidationError("A form needs a name.")
-    if session.execute(select(FormTemplate.id).where(FormTemplate.key == key).limit(1)).first() is not None:
+    if _live_rows(session, key):
         raise ValidationError(f"There is already a form with the key '{key}'; choose another key.")
     definition = FormDefinition.from_dict(
         {

@@ -212,6 +212,12 @@ def test_draft_versions_can_be_discarded_and_made_again(store: Store) -> None:
         with pytest.raises(ImmutableRecordError):
             service.discard_draft(s, "visit_check", 1)
         assert service.new_draft_version(s, "visit_check").version == 2
+        # a new form whose only draft was discarded can be made again under the same key
+        service.create_form(s, "scratch", "Scratch")
+        service.discard_draft(s, "scratch")
+        assert "scratch" not in {t.key for t in service.list_templates(s)}
+        assert service.create_form(s, "scratch", "Scratch again").name == "Scratch again"
+        assert service.template_summary(s, "scratch").versions[0].version == 1
 
 
 def test_only_published_versions_are_filled(store: Store, client_id: str) -> None:
