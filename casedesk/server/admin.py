@@ -205,6 +205,7 @@ def enroll(
     device_name: str,
     worker_id: str | None,
     remote_addr: str | None = None,
+    has_records: bool = False,
 ) -> dict[str, Any]:
     """Exchange a one-time code for a device token (returned once; only its hash is kept)."""
     now = utcnow()
@@ -213,8 +214,7 @@ def enroll(
         row = s.execute(select(EnrolCode).where(EnrolCode.code_hash == hash_secret(normalize_code(code)))).scalar_one_or_none()
 
         def fail(reason: str, message: str) -> EnrolFailure:
-            audit.log(s, "enroll_failed", status=reason, remote_addr=remote_addr)
-            return EnrolFailure(reason, message)
+            return EnrolFailure(reason, message)  # the request's own audit entry records the failure
 
         if row is None:
             raise fail("invalid_code", "This enrolment code is not valid. Check it, or ask your administrator for a new one.")
@@ -234,6 +234,12 @@ def enroll(
             raise fail("expired_code", "This enrolment code has expired (codes are valid 24 hours). Ask for a new one.")
         if not user.active:
             raise fail("user_inactive", f"The account {user.login} is disabled on the agency server.")
+        if user.worker_id is not None and worker_id and worker_id != user.worker_id and has_records and not reissue:
+            raise fail(
+                "identity_mismatch",
+                f"This profile already holds records made under another identity, and {user.login} already has one "
+                "on the server. Enroll a new, empty profile (casedesk init) for this account; the code is still valid.",
+            )
         token = new_token()
         device = s.get(Device, device_id)
         if reissue and device is not None:

@@ -58,6 +58,7 @@ class EnrolBody(Strict):
     device_id: Annotated[str, Field(pattern=r"^[0-9a-fA-F-]{36}$")]
     device_name: Annotated[str, Field(max_length=200)] = ""
     worker_id: Id | None = None
+    has_records: bool = False
 
 
 class OpBody(Strict):
@@ -195,6 +196,27 @@ async def _send_error(send: Any, status: int, code: str, message: str) -> None:
 # ---- the app ---------------------------------------------------------------------------------------------
 
 
+def note(request: Request) -> RequestNote:
+    value: RequestNote = request.scope.setdefault("state", {}).setdefault("note", RequestNote())
+    return value
+
+
+def current_actor(request: Request) -> Actor:
+    """The device and user behind the request's token (401 with the reason if there is none)."""
+    db: Database = request.app.state.db
+    header = request.headers.get("authorization")
+    try:
+        with db.read() as s:
+            actor = authenticate(s, header)
+    except AuthFailure as exc:
+        raise ApiError(401, exc.code, exc.message) from None
+    note(request).actor = actor
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
@@ -228,22 +250,6 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
             status_code=500,
         )
 
-    def note(request: Request) -> RequestNote:
-        value: RequestNote = request.scope.setdefault("state", {}).setdefault("note", RequestNote())
-        return value
-
-    def current_actor(request: Request) -> Actor:
-        header = request.headers.get("authorization")
-        try:
-            with db.read() as s:
-                actor = authenticate(s, header)
-        except AuthFailure as exc:
-            raise ApiError(401, exc.code, exc.message) from None
-        note(request).actor = actor
-        return actor
-
-    ActorDep = Annotated[Actor, Depends(current_actor)]
-
     @app.get(f"{API_PREFIX}/health")
     def health() -> dict[str, Any]:
         return {"ok": True, "service": "casedesk", "api": 1, "version": __version__}
@@ -258,9 +264,11 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
                 body.device_name,
                 body.worker_id,
                 remote_addr=request.client.host if request.client else None,
+                has_records=body.has_records,
             )
         except admin.EnrolFailure as exc:
-            status = 409 if exc.code == "device_exists" else 403 if exc.code == "user_inactive" else 400
+            note(request).detail = {"failure": exc.code}
+            status = {"device_exists": 409, "identity_mismatch": 409, "user_inactive": 403}.get(exc.code, 400)
             raise ApiError(status, exc.code, str(exc)) from None
         note(request).detail = {"device_id": result["device_id"]}
         return result

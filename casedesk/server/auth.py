@@ -82,7 +82,7 @@ def authenticate(session: Session, authorization: str | None) -> Actor:
     ).first()
     if row is None:
         raise AuthFailure("invalid_token", "The device token is not known to this server. Enroll the device again.")
-    device, user = row.tuple()
+    device, user = row[0], row[1]
     if device.revoked_at is not None:
         raise AuthFailure(
             "device_revoked",
