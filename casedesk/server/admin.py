@@ -16,7 +16,7 @@ from casedesk.errors import CaseDeskError, NotFoundError, ValidationError
 from casedesk.server import audit
 from casedesk.server.auth import CODE_TTL, hash_secret, new_enrol_code, new_token, normalize_code
 from casedesk.server.db import Database, SeqAllocator
-from casedesk.server.models import ROLES, Assignment, Device, EnrolCode, Record, User, utcnow
+from casedesk.server.models import ROLES, Assignment, Device, EnrolCode, PastAssignment, Record, User, utcnow
 from casedesk.server.records import row_payload, server_change
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -139,7 +139,7 @@ def list_devices(db: Database, login: str | None = None) -> list[DeviceInfo]:
             query = query.where(User.login == login.strip().lower())
         return [
             DeviceInfo(d.id, lg, d.name, d.created_at, d.last_seen_at, d.revoked_at)
-            for d, lg in s.execute(query).tuples()
+            for d, lg in s.execute(query)
         ]
 
 
@@ -184,7 +184,8 @@ def assign_in_session(
     previous = row.user_id if row else None
     if row is None:
         s.add(Assignment(client_id=client_id, user_id=user.id, assigned_at=utcnow()))
-    else:
+    elif row.user_id != user.id:
+        s.add(PastAssignment(client_id=client_id, user_id=row.user_id, ended_at=utcnow()))
         row.user_id = user.id
         row.assigned_at = utcnow()
     server_change(s, alloc, "client", client_id, {"assigned_worker_id": worker.row_id}, by=actor_user_id)

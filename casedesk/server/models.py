@@ -97,6 +97,16 @@ class Assignment(Base):
     assigned_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class PastAssignment(Base):
+    """A caseload a client left: her former worker may still send changes she made before it ended."""
+
+    __tablename__ = "past_assignments"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    client_id: Mapped[str] = mapped_column(String(36), index=True)
+    user_id: Mapped[str] = mapped_column(String(36), index=True)
+    ended_at: Mapped[dt.datetime]
+
+
 class Record(Base):
     """The server's copy of one synced row."""
 

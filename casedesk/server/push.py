@@ -22,7 +22,7 @@ from casedesk.db.models import MODEL_BY_TABLE
 from casedesk.server import audit
 from casedesk.server.auth import Actor, visible_clients
 from casedesk.server.db import Database, SeqAllocator
-from casedesk.server.models import AppliedOp, Assignment, Conflict, Record, User, utcnow
+from casedesk.server.models import AppliedOp, Assignment, Conflict, PastAssignment, Record, User, utcnow
 from casedesk.server.records import conflict_payload, iso, row_payload
 from casedesk.server.validate import check_fields, column_rules
 from casedesk.sync.merge import IncomingOp, RowState, merge
@@ -98,6 +98,7 @@ class Batch:
     changed_assignments: dict[str, str] = field(default_factory=dict)
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
     worker_users: dict[str, User] = field(default_factory=dict)
+    former: dict[str, dt.datetime] = field(default_factory=dict)  # client -> when the actor's caseload lost it
 
     # ---- loading ---------------------------------------------------------------------------------
 
@@ -129,6 +130,12 @@ class Batch:
         self._load_rows(wanted)
         # grandparents (goal -> plan -> client is resolved through the plan's stored scope, so one level is enough)
         self.visible = visible_clients(s, self.actor)
+        for client_id, ended in s.execute(
+            select(PastAssignment.client_id, PastAssignment.ended_at).where(PastAssignment.user_id == self.actor.user_id)
+        ):
+            ended = ended if ended.tzinfo else ended.replace(tzinfo=dt.UTC)
+            if client_id not in self.former or ended > self.former[client_id]:
+                self.former[client_id] = ended
 
     def _load_rows(self, wanted: dict[str, set[str]]) -> None:
         for table, row_ids in wanted.items():
@@ -152,6 +159,13 @@ class Batch:
                     )
 
     # ---- access ----------------------------------------------------------------------------------
+
+    def made_while_assigned(self, op: OpIn, client_id: str | None) -> bool:
+        """A change the actor made to a client before it left her caseload may still be sent."""
+        if client_id is None or client_id not in self.former or not op.created_at:
+            return False
+        made = _when(op, None)
+        return made is not None and made <= self.former[client_id]
 
     def can_see(self, row: Row) -> bool:
         if row.is_global:
@@ -207,9 +221,12 @@ class Batch:
         row = self.rows.get(key)
         if op.table in ADMIN_TABLES and not self.actor.is_admin:
             return self._not_applied(op, OpStatus.REJECTED, f"only an administrator can change {op.table} records")
+        late = False  # sent after the client left the actor's caseload
         if row is not None:
             if not self.can_see(row):
-                return self._not_applied(op, OpStatus.REJECTED, "forbidden: this record is not in your caseload")
+                if not self.made_while_assigned(op, row.client_id):
+                    return self._not_applied(op, OpStatus.REJECTED, "forbidden: this record is not in your caseload")
+                late = True
             for column in SCOPE_COLUMNS.get(op.table, ()):
                 if column in op.fields and op.fields[column] != row.state.data.get(column):
                     return self._not_applied(op, OpStatus.REJECTED, "a record cannot be moved to another client")
@@ -224,8 +241,10 @@ class Batch:
             scope = found
             client_id = scope[0]
             if op.table != "client" and client_id is not None and client_id not in self.visible:
-                return self._not_applied(op, OpStatus.REJECTED, "forbidden: this client is not in your caseload")
-        bad_reference = self._check_references(op)
+                if not self.made_while_assigned(op, client_id):
+                    return self._not_applied(op, OpStatus.REJECTED, "forbidden: this client is not in your caseload")
+                late = True
+        bad_reference = self._check_references(op, late)
         if bad_reference:
             return self._not_applied(op, *bad_reference)
         if op.table == "client" and "assigned_worker_id" in op.fields:
@@ -301,7 +320,7 @@ class Batch:
             }
         )
         answer: dict[str, Any] = {"op_id": op.op_id, "status": str(outcome.status), "server_version": version}
-        if row is not None:
+        if row is not None and not late:
             answer["row"] = row.payload()
         if conflict is not None:
             answer["conflict"] = conflict_payload(conflict)
@@ -336,7 +355,7 @@ class Batch:
             answer["conflict"] = conflict_payload(self.conflicts[known.conflict_id])
         return answer
 
-    def _check_references(self, op: OpIn) -> tuple[OpStatus, str] | None:
+    def _check_references(self, op: OpIn, late: bool) -> tuple[OpStatus, str] | None:
         """Every record the op points at must be on the server (else: later) and visible (else: refused)."""
         rules = column_rules(op.table)
         for name, value in op.fields.items():
@@ -347,7 +366,7 @@ class Batch:
             what = rule.fk_table.replace("_", " ")
             if target is None:
                 return OpStatus.DEFERRED, f"{op.table}.{name} refers to a {what} that is not on the server yet"
-            if not self.can_see(target):
+            if not self.can_see(target) and not (late and target.client_id in self.former):
                 return OpStatus.REJECTED, f"forbidden: {op.table}.{name} refers to a {what} outside your caseload"
         return None
 
@@ -474,7 +493,8 @@ class Batch:
             assignment = s.get(Assignment, client_id)
             if assignment is None:
                 s.add(Assignment(client_id=client_id, user_id=user_id, assigned_at=utcnow()))
-            else:
+            elif assignment.user_id != user_id:
+                s.add(PastAssignment(client_id=client_id, user_id=assignment.user_id, ended_at=utcnow()))
                 assignment.user_id = user_id
                 assignment.assigned_at = utcnow()
         for conflict in self.new_conflicts:

@@ -220,7 +220,7 @@ def client_of(session: Session, table: str, row_id: str) -> str | None:
 
 def clients_with_unsent_work(session: Session) -> set[str]:
     clients: set[str] = set()
-    for table, row_id in session.execute(select(OutboxOp.table_name, OutboxOp.row_id)).tuples():
+    for table, row_id in session.execute(select(OutboxOp.table_name, OutboxOp.row_id)):
         if table == "sync_conflict":
             conflict = session.get(SyncConflict, row_id)
             if conflict is None:

@@ -6,11 +6,15 @@ from __future__ import annotations
 import ipaddress
 import json
 import random
+import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+import certifi
 import httpx
 
 from casedesk import __version__
@@ -50,6 +54,19 @@ def check_server_url(url: str) -> str:
     return raw.rstrip("/")
 
 
+_ssl_context: ssl.SSLContext | None = None
+_ssl_lock = threading.Lock()
+
+
+def _default_ssl_context() -> ssl.SSLContext:
+    """Loading the CA bundle costs ~70 ms: do it once per process."""
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            _ssl_context = ssl.create_default_context(cafile=certifi.where())
+        return _ssl_context
+
+
 class Transport:
     """Talks JSON to one server with one device token. Thread-confined: one per sync run."""
 
@@ -74,6 +91,10 @@ class Transport:
             headers=headers,
             timeout=httpx.Timeout(self.policy.timeout, connect=self.policy.connect_timeout),
             follow_redirects=False,
+            verify=_default_ssl_context(),
+            transport=httpx.HTTPTransport(
+                verify=_default_ssl_context(), socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+            ),
         )
         self.bytes_sent = 0
         self.bytes_received = 0

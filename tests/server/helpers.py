@@ -24,7 +24,7 @@ from casedesk.db.models import MODEL_BY_TABLE, OutboxOp, Synced
 from casedesk.db.serialize import to_json_value
 from casedesk.db.store import Store
 from casedesk.server import admin
-from casedesk.server.app import create_app
+from casedesk.server.app import create_app, listening_socket
 from casedesk.server.db import Database
 from casedesk.server.models import Record
 from casedesk.sync import client as sync_client
@@ -124,8 +124,7 @@ class ServerThread:
     def __init__(self, db: Database, *, max_body: int | None = None) -> None:
         self.db = db
         app = create_app(db) if max_body is None else create_app(db, max_body=max_body)
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = listening_socket("127.0.0.1", 0)
         self.port = int(self.sock.getsockname()[1])
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)
         self.server = uvicorn.Server(config)

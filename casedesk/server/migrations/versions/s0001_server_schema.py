@@ -77,6 +77,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_assignments_user_id", "assignments", ["user_id"])
     op.create_table(
+        "past_assignments",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("client_id", sa.String(36), nullable=False),
+        sa.Column("user_id", sa.String(36), nullable=False),
+        sa.Column("ended_at", TS, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_past_assignments"),
+    )
+    op.create_index("ix_past_assignments_client_id", "past_assignments", ["client_id"])
+    op.create_index("ix_past_assignments_user_id", "past_assignments", ["user_id"])
+    op.create_table(
         "records",
         sa.Column("table_name", sa.String(40), nullable=False),
         sa.Column("row_id", sa.String(36), nullable=False),
@@ -154,6 +164,7 @@ def downgrade() -> None:
         "conflicts",
         "applied_ops",
         "records",
+        "past_assignments",
         "assignments",
         "enrol_codes",
         "devices",
