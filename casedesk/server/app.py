@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from casedesk import __version__
 from casedesk.errors import NotFoundError
@@ -116,13 +117,35 @@ class LimitAndAudit:
         note = RequestNote()
         scope.setdefault("state", {})["note"] = note
         status: dict[str, int] = {"code": 0}
-        started = {"sent": False}
+        flags = {"started": False, "refused": False, "audited": False}
+        client = scope.get("client")
+        target = f"{scope.get('method', '')} {scope.get('path', '')}"
+
+        async def audit_once() -> None:
+            # Written before the last byte of the answer goes out: a request the device saw answered is audited.
+            if not flags["audited"]:
+                flags["audited"] = True
+                await anyio.to_thread.run_sync(self._audit, note, target, status["code"], client[0] if client else None)
 
         async def send_wrapper(message: dict[str, Any]) -> None:
+            if flags["refused"]:
+                return  # a 413 already went out; whatever the app says afterwards is dropped
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                started["sent"] = True
+                flags["started"] = True
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                await audit_once()
             await send(message)
+
+        async def refuse() -> None:
+            await send_wrapper_raw(413)
+            flags["refused"] = True
+
+        async def send_wrapper_raw(code: int) -> None:
+            status["code"] = code
+            flags["started"] = True
+            await audit_once()
+            await _send_error(send, code, "body_too_large", self._too_big())
 
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
@@ -133,31 +156,28 @@ class LimitAndAudit:
             except ValueError:
                 too_big = True
         if too_big:
-            await _send_error(send_wrapper, 413, "body_too_large", self._too_big())
+            await refuse()
         else:
             received = {"n": 0}
 
             async def receive_wrapper() -> dict[str, Any]:
+                if flags["refused"]:
+                    return {"type": "http.disconnect"}
                 message: dict[str, Any] = await receive()
                 if message["type"] == "http.request":
                     received["n"] += len(message.get("body", b""))
                     if received["n"] > self.max_body:
-                        raise _BodyTooLarge
+                        if not flags["started"]:
+                            await refuse()
+                        return {"type": "http.disconnect"}
                 return message
 
             try:
                 await self.app(scope, receive_wrapper, send_wrapper)
-            except _BodyTooLarge:
-                if not started["sent"]:
-                    await _send_error(send_wrapper, 413, "body_too_large", self._too_big())
-        client = scope.get("client")
-        await anyio.to_thread.run_sync(
-            self._audit,
-            note,
-            f"{scope.get('method', '')} {scope.get('path', '')}",
-            status["code"],
-            client[0] if client else None,
-        )
+            except Exception:
+                if not flags["refused"]:
+                    raise
+        await audit_once()
 
     def _too_big(self) -> str:
         return f"The request body is larger than the server's limit of {self.max_body // (1024 * 1024)} MB."
@@ -177,10 +197,6 @@ class LimitAndAudit:
             )
             if actor is not None and actor.seen_stale:
                 s.execute(update(Device).where(Device.id == actor.device_id).values(last_seen_at=utcnow()))
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 async def _send_error(send: Any, status: int, code: str, message: str) -> None:
@@ -223,6 +239,8 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return 400, "invalid_json", "The request body is not valid JSON."
+    if any(e.get("type") == "missing" and tuple(e.get("loc", ())) == ("body",) for e in errors):
+        return 400, "invalid_json", "The request body is empty; it should be JSON, and it is not valid JSON."
     first = errors[0] if errors else {}
     loc = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
     msg = str(first.get("msg", "invalid"))
@@ -244,6 +262,15 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         status, code, message = _validation_message(exc)
         return JSONResponse({"error": code, "message": message}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = str(exc.detail)
+        if exc.status_code == 400 and "parsing the body" in detail:
+            code, message = "invalid_json", "The request body could not be read as JSON (too deeply nested or garbled)."
+        else:
+            code, message = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request"), detail
+        return JSONResponse({"error": code, "message": message}, status_code=exc.status_code)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

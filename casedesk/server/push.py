@@ -244,13 +244,13 @@ class Batch:
                 if not self.made_while_assigned(op, client_id):
                     return self._not_applied(op, OpStatus.REJECTED, "forbidden: this client is not in your caseload")
                 late = True
-        bad_reference = self._check_references(op, late)
-        if bad_reference:
-            return self._not_applied(op, *bad_reference)
         if op.table == "client" and "assigned_worker_id" in op.fields:
             refusal = self._check_reassignment(op, row)
             if refusal:
                 return self._not_applied(op, OpStatus.REJECTED, refusal)
+        bad_reference = self._check_references(op, late)
+        if bad_reference:
+            return self._not_applied(op, *bad_reference)
 
         outcome = merge(
             row.state if row is not None else None,

@@ -3,7 +3,6 @@ network failures and 5xx, clear errors for everything else."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import random
 import socket
@@ -40,15 +39,10 @@ def check_server_url(url: str) -> str:
         raise InsecureServerError(f"{url!r} is not a server address (expected https://server.example.org).")
     host = parts.hostname.lower()
     if parts.scheme == "http" and host not in LOCAL_HOSTS:
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback and host.startswith("127.")
-        except ValueError:
-            loopback = False
-        if not loopback:
-            raise InsecureServerError(
-                f"CaseDesk will not send client records over plain http to {host}. Use the server's https:// "
-                "address (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)."
-            )
+        raise InsecureServerError(
+            f"CaseDesk will not send client records over plain http to {host}. Use the server's https:// "
+            "address (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)."
+        )
     if parts.username or parts.password:
         raise InsecureServerError("Put no user name or password in the server address; enrol with a code instead.")
     return raw.rstrip("/")
