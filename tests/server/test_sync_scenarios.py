@@ -165,7 +165,7 @@ def test_delete_against_edit_is_a_conflict_not_a_silent_delete(server: ServerThr
 
 
 def test_signed_note_stands_and_a_late_edit_is_kept_aside(server: ServerThread, tmp_path: Path) -> None:
-    a, b, s_dev, cid = team(server, tmp_path)
+    a, b, s_dev, _cid = team(server, tmp_path)
     with a.store.read_session() as s:
         note_id = s.execute(select(ProgressNote.id)).scalar_one()
     with b.store.session() as s:
