@@ -53,6 +53,11 @@ def search_clients(session: Session, user_text: str, limit: int = 50) -> list[Cl
 
 
 def search_notes(session: Session, user_text: str, limit: int = 50, client_id: str | None = None) -> list[NoteHit]:
+    """Notes matching every word, newest-written first.
+
+    Ordering by the index's rowid (not by bm25 rank) lets FTS5 stop after `limit` matches instead of
+    ranking every note that mentions a common word; for a worker, recent notes are the useful ones.
+    """
     query = fts_query(user_text)
     if query is None:
         return []
@@ -64,7 +69,7 @@ def search_notes(session: Session, user_text: str, limit: int = 50, client_id: s
             "FROM note_fts JOIN progress_note n ON n.rowid = note_fts.rowid "
             "JOIN client c ON c.id = n.client_id "
             f"WHERE note_fts MATCH :q AND n.deleted_at IS NULL {client_filter}"
-            "ORDER BY rank LIMIT :limit"
+            "ORDER BY note_fts.rowid DESC LIMIT :limit"
         ),
         {"q": query, "limit": limit, "client_id": client_id},
     )
