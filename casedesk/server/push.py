@@ -320,11 +320,16 @@ class Batch:
             }
         )
         answer: dict[str, Any] = {"op_id": op.op_id, "status": str(outcome.status), "server_version": version}
-        if row is not None and not late:
-            answer["row"] = row.payload()
+        if row is not None and not late and (conflict is not None or self._merged_elsewhere(row, op)):
+            answer["row"] = row.payload()  # the device's copy lacks something: send the whole merged row
         if conflict is not None:
             answer["conflict"] = conflict_payload(conflict)
         return answer
+
+    def _merged_elsewhere(self, row: Row, op: OpIn) -> bool:
+        """True when the row holds changes this device has not seen (made elsewhere after its base)."""
+        device = self.actor.device_id
+        return any(int(meta[0]) > op.base and meta[1] != device for meta in row.state.field_meta.values())
 
     def _not_applied(self, op: OpIn, status: OpStatus, reason: str) -> dict[str, Any]:
         self.held.add((op.table, op.row_id))

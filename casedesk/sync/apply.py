@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import (
@@ -122,6 +122,7 @@ def _apply_table(session: Session, table: str, incoming: dict[str, dict[str, Any
         for row in session.execute(select(tbl).where(tbl.c.id.in_(chunk))).mappings():
             existing[row["id"]] = row
     inserts: list[dict[str, Any]] = []
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     written = 0
     for row_id, r in incoming.items():
         if row_id in held:
@@ -146,12 +147,34 @@ def _apply_table(session: Session, table: str, incoming: dict[str, dict[str, Any
         if is_signed(table, dict(old)):
             for name in locked_columns(table):
                 changed.pop(name, None)  # a signed record on this device never changes
-        session.execute(update(tbl).where(tbl.c.id == row_id).values(**changed, **meta))
+        values_now = {**changed, **meta}
+        updates[tuple(sorted(values_now))].append({"_id": row_id, **values_now})
         written += 1
+    for columns, params in updates.items():
+        stmt = update(tbl).where(tbl.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
+        session.execute(stmt, params)
     for chunk in _chunks(inserts):
         session.execute(insert(tbl), list(chunk))
         written += len(chunk)
     return written
+
+
+def acknowledge_versions(session: Session, acks: Sequence[dict[str, Any]]) -> None:
+    """The server holds these rows exactly as this device sent them: record its version (unless more local
+    changes wait for that row)."""
+    by_table: dict[str, dict[str, int]] = defaultdict(dict)
+    for a in acks:
+        by_table[a["t"]][a["id"]] = max(int(a["v"]), by_table[a["t"]].get(a["id"], 0))
+    for table, versions in by_table.items():
+        tbl = MODEL_BY_TABLE[table].__table__  # type: ignore[attr-defined]
+        held = rows_with_unsent_ops(session, table, versions)
+        params = [{"_id": rid, "version": v, "server_version": v} for rid, v in versions.items() if rid not in held]
+        if params:
+            session.execute(
+                update(tbl).where(tbl.c.id == bindparam("_id")).values(version=bindparam("version"),
+                                                                       server_version=bindparam("server_version")),
+                params,
+            )
 
 
 def upsert_conflicts(session: Session, conflicts: Sequence[dict[str, Any]]) -> int:

@@ -57,6 +57,9 @@ class SyncResult:
     kept_clients: list[str] = field(default_factory=list)  # left the caseload, kept until unsent work is sent
     waiting: int = 0  # ops still waiting after this sync
     reasons: list[str] = field(default_factory=list)
+    requests: int = 0  # HTTP requests made, retries included
+    bytes_sent: int = 0  # request bodies
+    bytes_received: int = 0  # response bodies
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
 
@@ -279,9 +282,14 @@ def _sync(store: Store, policy: RetryPolicy | None, batch_size: int, page_limit:
         raise NotEnrolledError("This device is not enrolled with an agency server yet (casedesk enroll URL CODE).")
     try:
         with Transport(url, token, policy=policy) as transport:
-            _push(store, transport, result, batch_size)
-            _pull(store, transport, result, page_limit)
-            _tidy_caseload(store, transport, result)
+            try:
+                _push(store, transport, result, batch_size)
+                _pull(store, transport, result, page_limit)
+                _tidy_caseload(store, transport, result)
+            finally:
+                result.requests = transport.requests
+                result.bytes_sent = transport.bytes_sent
+                result.bytes_received = transport.bytes_received
     except SyncError as exc:
         with store.session() as s:
             _state(s).last_error = str(exc)

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import BOOKKEEPING_COLUMNS, MODEL_BY_TABLE, OutboxOp
 from casedesk.db.serialize import to_json_value
 from casedesk.db.types import new_id
-from casedesk.sync.apply import apply_rows, upsert_conflicts
+from casedesk.sync.apply import acknowledge_versions, apply_rows, upsert_conflicts
 from casedesk.sync.protocol import SIGNED_CONTENT, UPLOAD_ORDER, OpStatus
 
 MAX_ATTEMPTS = 5  # an op the server refuses this many times is marked stuck and skipped
@@ -113,16 +113,15 @@ def record_answers(session: Session, ops: Sequence[OutboxOp], answers: Sequence[
     rows: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
     now = dt.datetime.now(dt.UTC)
+    done: list[int] = []
+    acknowledged: list[dict[str, Any]] = []  # (table, id, version) the server holds exactly as sent
     for answer in answers:
         op = by_id.get(str(answer.get("op_id")))
         if op is None:
             continue
         status = answer.get("status")
-        stored = session.get(OutboxOp, op.seq)
-        if stored is None:
-            continue
         if status in (OpStatus.APPLIED, OpStatus.DUPLICATE, OpStatus.CONFLICT):
-            session.delete(stored)
+            done.append(op.seq)
             if status == OpStatus.DUPLICATE:
                 tally.duplicates += 1
             elif status == OpStatus.CONFLICT:
@@ -131,9 +130,14 @@ def record_answers(session: Session, ops: Sequence[OutboxOp], answers: Sequence[
                 tally.applied += 1
             if isinstance(answer.get("row"), dict):
                 rows.append(answer["row"])
+            elif isinstance(answer.get("server_version"), int) and op.table_name in MODEL_BY_TABLE:
+                acknowledged.append({"t": op.table_name, "id": op.row_id, "v": answer["server_version"]})
             if isinstance(answer.get("conflict"), dict):
                 conflicts.append(answer["conflict"])
         elif status in (OpStatus.REJECTED, OpStatus.DEFERRED):
+            stored = session.get(OutboxOp, op.seq)
+            if stored is None:
+                continue
             tally.not_accepted += 1
             reason = str(answer.get("reason") or status)
             stored.attempts = (stored.attempts or 0) + 1
@@ -143,6 +147,10 @@ def record_answers(session: Session, ops: Sequence[OutboxOp], answers: Sequence[
                 stored.status = "stuck"
                 tally.newly_stuck += 1
             tally.reasons.append(reason)
+    for i in range(0, len(done), 500):
+        session.execute(delete(OutboxOp).where(OutboxOp.seq.in_(done[i : i + 500])))
+    if acknowledged:
+        acknowledge_versions(session, acknowledged)
     session.flush()
     if conflicts:
         upsert_conflicts(session, conflicts)
