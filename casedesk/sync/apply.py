@@ -300,7 +300,8 @@ def evict_client(session: Session, client_id: str) -> int:
             continue
         tbl = MODEL_BY_TABLE[table].__table__  # type: ignore[attr-defined]
         for chunk in _chunks(ids):
-            removed += session.execute(delete(tbl).where(tbl.c.id.in_(list(chunk)))).rowcount or 0
+            outcome: Any = session.execute(delete(tbl).where(tbl.c.id.in_(list(chunk))))
+            removed += int(outcome.rowcount or 0)
     # The guard comes back in the same transaction: nothing else ever sees it missing.
     for sql in guards:
         conn.exec_driver_sql(sql)

@@ -231,7 +231,7 @@ def enroll(
         if worker_id != store.worker_id and store.worker_id is not None:
             old = s.get(Worker, store.worker_id)
             if old is not None:
-                s.execute(delete(Worker.__table__).where(Worker.__table__.c.id == old.id))
+                s.execute(delete(Worker).where(Worker.id == old.id))
         s.flush()
         apply_rows(s, [worker_row])
         current = s.get(Setting, "current_worker_id")

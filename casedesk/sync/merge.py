@@ -63,7 +63,9 @@ class MergeOutcome:
 
 def _changed_elsewhere(row: RowState, name: str, op: IncomingOp) -> bool:
     meta = row.field_meta.get(name)
-    return bool(meta) and int(meta[0]) > op.base and meta[1] != op.origin
+    if not meta:
+        return False
+    return int(meta[0]) > op.base and meta[1] != op.origin
 
 
 def merge(current: RowState | None, op: IncomingOp) -> MergeOutcome:
