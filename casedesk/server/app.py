@@ -346,7 +346,8 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
         with db.read() as s:
             result = pull.changes(s, actor, cursor, limit)
         note(request).detail = {"cursor": cursor, "rows": len(result["rows"]), "conflicts": len(result["conflicts"])}
-        return fast_json(result)
+        rows = result.pop("rows")
+        return Response(pull.page_body(rows, result), media_type="application/json")
 
     @app.post(f"{API_PREFIX}/snapshot")
     def snapshot(body: SnapshotBody, actor: ActorDep, request: Request) -> Response:
@@ -356,7 +357,8 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
         except pull.Forbidden as exc:
             raise ApiError(403, "forbidden", str(exc)) from None
         note(request).detail = {"clients": len(body.clients), "rows": len(result["rows"])}
-        return fast_json(result)
+        rows = result.pop("rows")
+        return Response(pull.page_body(rows, result), media_type="application/json")
 
     @app.post(f"{API_PREFIX}/admin/assign")
     def assign(body: AssignBody, actor: ActorDep, request: Request) -> dict[str, Any]:

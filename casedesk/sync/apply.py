@@ -5,11 +5,13 @@ session hooks), and a row with unsent local changes is never overwritten."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import Date, LargeBinary, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import (
@@ -19,6 +21,7 @@ from casedesk.db.models import (
     SyncConflict,
 )
 from casedesk.db.serialize import from_json_value
+from casedesk.db.types import UTCDateTime
 from casedesk.domain.notes import search_text
 from casedesk.sync.protocol import (
     GLOBAL_TABLES,
@@ -62,13 +65,32 @@ def rows_with_unsent_ops(session: Session, table: str, row_ids: Iterable[str]) -
     return found
 
 
+@cache
+def _converters(table: str) -> dict[str, Callable[[Any], Any]]:
+    """Per column: JSON value -> column value (identity where JSON already is the value)."""
+    mapper = MODEL_BY_TABLE[table].__mapper__  # type: ignore[attr-defined]
+    out: dict[str, Callable[[Any], Any]] = {}
+    for key, column in mapper.columns.items():
+        if key in ("id", "version", "server_version", "search_text"):
+            continue
+        if isinstance(column.type, UTCDateTime | Date | LargeBinary):
+            out[key] = functools.partial(from_json_value, mapper, key)
+        else:
+            out[key] = _same
+    return out
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 def _convert(table: str, data: dict[str, Any]) -> dict[str, Any]:
-    model = MODEL_BY_TABLE[table]
-    mapper = model.__mapper__  # type: ignore[attr-defined]
+    converters = _converters(table)
     values: dict[str, Any] = {}
     for key, value in data.items():
-        if key in mapper.columns and key not in ("id", "version", "server_version", "search_text"):
-            values[key] = from_json_value(mapper, key, value)
+        convert = converters.get(key)
+        if convert is not None:
+            values[key] = None if value is None else convert(value)
     if table == "progress_note" and "body" in values:
         values["search_text"] = search_text(values["body"] or {})
     return values

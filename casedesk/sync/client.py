@@ -31,7 +31,7 @@ from casedesk.sync import outbox
 from casedesk.sync.apply import apply_rows, clients_with_unsent_work, evict_client, upsert_conflicts
 from casedesk.sync.backoff import RetryPolicy
 from casedesk.sync.errors import NotEnrolledError, ServerRejectedError, SyncBusyError, SyncError
-from casedesk.sync.protocol import DEFAULT_BATCH_OPS, DEFAULT_PULL_LIMIT, MAX_SNAPSHOT_CLIENTS
+from casedesk.sync.protocol import DEFAULT_BATCH_OPS, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_SNAPSHOT_CLIENTS
 from casedesk.sync.transport import Transport, check_server_url
 
 COMPLETE_KEY = "local.sync.complete_clients"  # clients whose records this device holds in full
@@ -415,7 +415,9 @@ def _snapshot(
     conflicts: list[dict[str, Any]] = []
     after = 0
     while True:
-        page = transport.post("/snapshot", {"clients": clients, "base": base, "after": after, "limit": page_limit})
+        page = transport.post(
+            "/snapshot", {"clients": clients, "base": base, "after": after, "limit": max(page_limit, MAX_PULL_LIMIT)}
+        )
         rows += page.get("rows") or []
         conflicts += page.get("conflicts") or []
         after = int(page.get("after") or after)
