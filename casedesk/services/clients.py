@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,55 +113,58 @@ def _validate_client_fields(fields: dict[str, Any]) -> None:
             raise ValidationError("A client needs a first and a last name.")
 
 
-def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow]:
-    """All live clients with last contact, next visit and agencies, in three set-wise queries."""
+def caseload(
+    session: Session, today: dt.date | None = None, client_ids: Collection[str] | None = None
+) -> list[CaseloadRow]:
+    """All live clients (or only `client_ids`) with last contact, next visit and agencies, set-wise."""
     today = today or dt.date.today()
     now = utcnow()
-    last_contact = dict(
-        session.execute(
-            select(ProgressNote.client_id, func.max(ProgressNote.contact_start))
-            .where(ProgressNote.deleted_at.is_(None))
-            .group_by(ProgressNote.client_id)
-        )
-        .tuples()
-        .all()
+    only = list(client_ids) if client_ids is not None else None
+    last_contact_q = (
+        select(ProgressNote.client_id, func.max(ProgressNote.contact_start))
+        .where(ProgressNote.deleted_at.is_(None))
+        .group_by(ProgressNote.client_id)
     )
-    next_visit = dict(
-        session.execute(
-            select(Appointment.client_id, func.min(Appointment.starts_at))
-            .where(
-                Appointment.deleted_at.is_(None),
-                Appointment.status == "planned",
-                Appointment.starts_at >= now,
-            )
-            .group_by(Appointment.client_id)
+    next_visit_q = (
+        select(Appointment.client_id, func.min(Appointment.starts_at))
+        .where(
+            Appointment.deleted_at.is_(None),
+            Appointment.status == "planned",
+            Appointment.starts_at >= now,
         )
-        .tuples()
-        .all()
+        .group_by(Appointment.client_id)
     )
-    agencies: dict[str, list[str]] = defaultdict(list)
-    for client_id, name in session.execute(
+    agencies_q = (
         select(ClientAgency.client_id, ProviderAgency.name)
         .join(ProviderAgency, ProviderAgency.id == ClientAgency.provider_agency_id)
         .where(ClientAgency.deleted_at.is_(None))
-    ).tuples():
+    )
+    if only is not None:
+        last_contact_q = last_contact_q.where(ProgressNote.client_id.in_(only))
+        next_visit_q = next_visit_q.where(Appointment.client_id.in_(only))
+        agencies_q = agencies_q.where(ClientAgency.client_id.in_(only))
+    last_contact = dict(session.execute(last_contact_q).tuples().all())
+    next_visit = dict(session.execute(next_visit_q).tuples().all())
+    agencies: dict[str, list[str]] = defaultdict(list)
+    for client_id, name in session.execute(agencies_q).tuples():
         agencies[client_id].append(name)
 
+    client_q = select(
+        Client.id,
+        Client.first_name,
+        Client.last_name,
+        Client.preferred_name,
+        Client.record_number,
+        Client.dob,
+        Client.program,
+        Client.status,
+        Client.assigned_worker_id,
+        Client.risk_flags,
+    ).where(Client.deleted_at.is_(None))
+    if only is not None:
+        client_q = client_q.where(Client.id.in_(only))
     rows = []
-    for c in session.execute(
-        select(
-            Client.id,
-            Client.first_name,
-            Client.last_name,
-            Client.preferred_name,
-            Client.record_number,
-            Client.dob,
-            Client.program,
-            Client.status,
-            Client.assigned_worker_id,
-            Client.risk_flags,
-        ).where(Client.deleted_at.is_(None))
-    ).tuples():
+    for c in session.execute(client_q).tuples():
         cid, first, last, preferred, record, dob, program, status, worker, flags = c
         lc = last_contact.get(cid)
         nv = next_visit.get(cid)
