@@ -212,7 +212,7 @@ class CaseloadPane(QWidget):
         def fetch(s: Session) -> list[workspace.CaseloadEntry]:
             return workspace.caseload_entries(s, client_ids=ids)
 
-        self._context.submit(fetch, on_done=lambda entries: self.model.update_entries(entries, ids))  # type: ignore[arg-type]
+        self._context.submit(fetch, on_done=lambda entries: self.model.update_entries(entries, ids))
 
     # ---- filtering ----------------------------------------------------------------------------------
 

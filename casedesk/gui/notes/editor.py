@@ -42,7 +42,12 @@ from casedesk.services import notes, signatures
 from casedesk.services.clients import GoalInfo
 from casedesk.services.notes import NoteDetail
 
-TEMPLATE_LABELS = {"dap": "DAP (Data, Assessment, Plan)", "soap": "SOAP", "narrative": "Narrative"}
+TEMPLATE_LABELS = {"dap": "DAP", "soap": "SOAP", "narrative": "Narrative"}
+TEMPLATE_TIPS = {
+    "dap": "Data, Assessment, Plan",
+    "soap": "Subjective, Objective, Assessment, Plan",
+    "narrative": "One free-text section",
+}
 
 
 def _local(value: dt.datetime) -> str:
@@ -55,8 +60,11 @@ class GoalRow(QWidget):
     def __init__(self, goal: GoalInfo, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.goal_id = goal.id
-        self.check = QCheckBox(f"{goal.position}. {goal.text}")
-        self.check.setAccessibleName(f"Goal {goal.position} addressed")
+        self.check = QCheckBox(f"{goal.position}.")
+        self.check.setAccessibleName(f"Goal {goal.position} addressed: {goal.text}")
+        self.text_label = QLabel(goal.text)
+        self.text_label.setWordWrap(True)
+        self.text_label.setBuddy(self.check)
         self.rating = QComboBox()
         self.rating.setAccessibleName(f"Progress on goal {goal.position}")
         for key, label in rules.PROGRESS_RATINGS.items():
@@ -66,7 +74,8 @@ class GoalRow(QWidget):
         self.check.toggled.connect(self.rating.setEnabled)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.check, 1)
+        layout.addWidget(self.check)
+        layout.addWidget(self.text_label, 1)
         layout.addWidget(self.rating)
 
 
@@ -120,6 +129,7 @@ class NoteEditor(QWidget):
         self.template_combo.setAccessibleName("Note template")
         for key, label in TEMPLATE_LABELS.items():
             self.template_combo.addItem(label, key)
+            self.template_combo.setItemData(self.template_combo.count() - 1, TEMPLATE_TIPS[key], Qt.ItemDataRole.ToolTipRole)
         self.contact_type_combo = QComboBox()
         self.contact_type_combo.setAccessibleName("Contact type")
         for key, label in rules.CONTACT_TYPES.items():
@@ -146,29 +156,30 @@ class NoteEditor(QWidget):
         self.units_spin.setAccessibleName("Billable units")
         self.units_hint = QLabel()
         self.units_hint.setAccessibleName("How the units were set")
+        self.units_hint.setWordWrap(True)
 
         details = QGridLayout()
-        details.addWidget(QLabel("&Template:", buddy=self.template_combo), 0, 0)
+        details.addWidget(_buddy("&Template:", self.template_combo), 0, 0)
         details.addWidget(self.template_combo, 0, 1)
-        details.addWidget(QLabel("Contact &type:", buddy=self.contact_type_combo), 0, 2)
+        details.addWidget(_buddy("Contact &type:", self.contact_type_combo), 0, 2)
         details.addWidget(self.contact_type_combo, 0, 3)
-        details.addWidget(QLabel("&Date:", buddy=self.date_edit), 1, 0)
+        details.addWidget(_buddy("&Date:", self.date_edit), 1, 0)
         details.addWidget(self.date_edit, 1, 1)
-        details.addWidget(QLabel("St&art:", buddy=self.time_edit), 1, 2)
+        details.addWidget(_buddy("St&art:", self.time_edit), 1, 2)
         details.addWidget(self.time_edit, 1, 3)
-        details.addWidget(QLabel("D&uration:", buddy=self.duration_spin), 2, 0)
+        details.addWidget(_buddy("D&uration:", self.duration_spin), 2, 0)
         details.addWidget(self.duration_spin, 2, 1)
-        details.addWidget(QLabel("&Location:", buddy=self.location_edit), 2, 2)
-        details.addWidget(self.location_edit, 2, 3)
-        details.addWidget(QLabel("Service &code:", buddy=self.service_code_edit), 3, 0)
-        details.addWidget(self.service_code_edit, 3, 1)
-        details.addWidget(QLabel("Billable u&nits:", buddy=self.units_spin), 3, 2)
+        details.addWidget(_buddy("Billable u&nits:", self.units_spin), 2, 2)
         units_box = QHBoxLayout()
         units_box.addWidget(self.units_spin)
         units_box.addWidget(self.units_hint, 1)
-        details.addLayout(units_box, 3, 3)
+        details.addLayout(units_box, 2, 3)
+        details.addWidget(_buddy("&Location:", self.location_edit), 3, 0)
+        details.addWidget(self.location_edit, 3, 1, 1, 3)
+        details.addWidget(_buddy("Service &code:", self.service_code_edit), 4, 0)
+        details.addWidget(self.service_code_edit, 4, 1)
         details.setColumnStretch(1, 1)
-        details.setColumnStretch(3, 2)
+        details.setColumnStretch(3, 1)
 
         self.goals_box = QGroupBox("Goals addressed")
         self.goals_box.setAccessibleName("Goals addressed")
@@ -202,6 +213,7 @@ class NoteEditor(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
 
         self.save_button = QPushButton("&Save draft")
@@ -353,8 +365,9 @@ class NoteEditor(QWidget):
             )
             while self.addenda_layout.count():
                 item = self.addenda_layout.takeAt(0)
-                if item is not None and item.widget() is not None:
-                    item.widget().deleteLater()
+                old = item.widget() if item is not None else None
+                if old is not None:
+                    old.deleteLater()
             if not detail.addenda:
                 self.addenda_layout.addWidget(QLabel("No addenda."))
             for add in detail.addenda:
@@ -684,6 +697,12 @@ class NoteEditor(QWidget):
         self.message.setStyleSheet("color: #a01010;" if error else "color: #1a5e20;")
         self.message.setText(text)
         self.message.setVisible(True)
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 def _html(text: str) -> str:
