@@ -59,7 +59,7 @@ def upcoming(
     if client_id is not None:
         query = query.where(Appointment.client_id == client_id)
     visits = []
-    for appt, first, preferred, last in session.execute(query).tuples():
+    for appt, first, preferred, last in session.execute(query):
         name = f"{preferred or first} {last}" if last else None
         visits.append(
             VisitInfo(

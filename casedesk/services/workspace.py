@@ -140,16 +140,16 @@ def due_items(
         clients_q = clients_q.where(Client.id.in_(only))
     active_clients = set(session.execute(clients_q).scalars())
 
-    for note_id, client_id, start in session.execute(drafts_q).tuples():
+    for note_id, client_id, start in session.execute(drafts_q):
         when = start.astimezone().strftime("%b %d").replace(" 0", " ")
         items.append(DueItem(client_id, "note", f"Sign note from {when}", note_due_date(start, due_hours), note_id))
 
     done_reports: dict[str, set[dt.date]] = defaultdict(set)
-    for client_id, period_end, status in session.execute(reports_q).tuples():
+    for client_id, period_end, status in session.execute(reports_q):
         if status in ("signed", "submitted"):
             done_reports[client_id].add(period_end)
 
-    for plan_id, client_id, effective_from, review_due in session.execute(plans_q).tuples():
+    for plan_id, client_id, effective_from, review_due in session.execute(plans_q):
         if client_id not in active_clients:
             continue
         if review_due is not None:
