@@ -602,6 +602,7 @@ class NoteEditor(QWidget):
         self._state = NoteState.from_detail(detail)
         self._dirty = False
         self.sign_button.setEnabled(True)
+        self.message.setVisible(False)
         self._apply_mode()
         self.sig_signed.emit(detail.id)
         if capture:
