@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from PySide6.QtCore import Qt
 
-from casedesk.gui.caseload.model import COL_AGE, COL_DUE, COL_NAME, ClientIdRole, CaseloadModel
+from casedesk.gui.caseload.model import COL_AGE, COL_DUE, COL_NAME, CaseloadModel, ClientIdRole
 from casedesk.gui.caseload.pane import CaseloadPane
 from casedesk.gui.context import AppContext
 from casedesk.gui.ops import Changes

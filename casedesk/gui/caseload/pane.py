@@ -93,6 +93,8 @@ class CaseloadPane(QWidget):
         self.scope_combo.addItem("Active clients", SHOW_ACTIVE)
         self.scope_combo.addItem("Inactive and discharged", SHOW_INACTIVE)
         self.scope_combo.addItem("All clients", SHOW_ALL)
+        self.scope_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.scope_combo.setMinimumContentsLength(10)
         self.scope_combo.currentIndexChanged.connect(self.on_filter_changed)
         self.mine_box = QCheckBox("&My clients")
         self.mine_box.setAccessibleName("Only my clients")

@@ -83,6 +83,7 @@ class UnlockForm(QWidget):
             "This is the demo profile with a made-up caseload. Its passphrase is <b>demo</b>."
         )
         self.demo_label.setAccessibleName("Demo passphrase hint")
+        self.demo_label.setWordWrap(True)
         self.demo_label.setVisible(context.demo)
 
         self.passphrase_edit = QLineEdit()
