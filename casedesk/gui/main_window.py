@@ -378,7 +378,7 @@ class MainWindow(QMainWindow):
         ws = ClientWorkspace(self.context, client_id)
         entry = self.caseload.model.entry(client_id)
         index = self.client_tabs.addTab(ws, entry.row.display_name if entry else "Client")
-        ws.sig_title_changed.connect(lambda title, w=ws: self._retitle_client(w, title))
+        ws.sig_title_changed.connect(self.on_workspace_title)
         ws.sig_message.connect(self.show_message)
         self.context.sig_changed.connect(ws.on_changes)
         self.client_tabs.setCurrentIndex(index)
@@ -391,7 +391,10 @@ class MainWindow(QMainWindow):
         ws.show_section(4)
         ws.open_note(note_id)
 
-    def _retitle_client(self, ws: ClientWorkspace, title: str) -> None:
+    def on_workspace_title(self, title: str) -> None:
+        ws = self.sender()
+        if not isinstance(ws, ClientWorkspace):
+            return
         index = self.client_tabs.indexOf(ws)
         if index >= 0:
             self.client_tabs.setTabText(index, title)

@@ -119,14 +119,16 @@ class PlanSection(QWidget):
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.met_button.clicked.connect(self.on_mark_met)
-        buttons = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.up_button, self.down_button, self.met_button):
+        buttons = QVBoxLayout()
+        for b in (self.add_button, self.edit_button, self.met_button, self.up_button, self.down_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.view, 1)
+        body.addLayout(buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addWidget(self.view, 1)
-        layout.addLayout(buttons)
+        layout.addLayout(body, 1)
         self.view.selectionModel().currentChanged.connect(self.update_buttons)
         self.update_buttons()
 

@@ -41,9 +41,9 @@ def fmt_when(value: dt.datetime | None) -> str:
 
 
 def make_tree(accessible_name: str, headers: Sequence[str]) -> tuple[QTreeView, QStandardItemModel]:
-    model = QStandardItemModel(0, len(headers))
-    model.setHorizontalHeaderLabels(list(headers))
     view = QTreeView()
+    model = QStandardItemModel(0, len(headers), view)  # owned by the view: destroyed with it
+    model.setHorizontalHeaderLabels(list(headers))
     view.setModel(model)
     view.setAccessibleName(accessible_name)
     view.setRootIsDecorated(False)
