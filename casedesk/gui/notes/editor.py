@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from PySide6.QtCore import QDate, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -158,28 +158,25 @@ class NoteEditor(QWidget):
         self.units_hint.setAccessibleName("How the units were set")
         self.units_hint.setWordWrap(True)
 
-        details = QGridLayout()
-        details.addWidget(_buddy("&Template:", self.template_combo), 0, 0)
-        details.addWidget(self.template_combo, 0, 1)
-        details.addWidget(_buddy("Contact &type:", self.contact_type_combo), 0, 2)
-        details.addWidget(self.contact_type_combo, 0, 3)
-        details.addWidget(_buddy("&Date:", self.date_edit), 1, 0)
-        details.addWidget(self.date_edit, 1, 1)
-        details.addWidget(_buddy("St&art:", self.time_edit), 1, 2)
-        details.addWidget(self.time_edit, 1, 3)
-        details.addWidget(_buddy("D&uration:", self.duration_spin), 2, 0)
-        details.addWidget(self.duration_spin, 2, 1)
-        details.addWidget(_buddy("Billable u&nits:", self.units_spin), 2, 2)
-        units_box = QHBoxLayout()
-        units_box.addWidget(self.units_spin)
-        units_box.addWidget(self.units_hint, 1)
-        details.addLayout(units_box, 2, 3)
-        details.addWidget(_buddy("&Location:", self.location_edit), 3, 0)
-        details.addWidget(self.location_edit, 3, 1, 1, 3)
-        details.addWidget(_buddy("Service &code:", self.service_code_edit), 4, 0)
-        details.addWidget(self.service_code_edit, 4, 1)
-        details.setColumnStretch(1, 1)
-        details.setColumnStretch(3, 1)
+        units_box = QWidget()
+        units_layout = QHBoxLayout(units_box)
+        units_layout.setContentsMargins(0, 0, 0, 0)
+        units_layout.addWidget(self.units_spin)
+        units_layout.addWidget(self.units_hint, 1)
+        # (label, field, spans the row when wide)
+        self._detail_rows: list[tuple[QLabel, QWidget, bool]] = [
+            (_buddy("&Template:", self.template_combo), self.template_combo, False),
+            (_buddy("Contact &type:", self.contact_type_combo), self.contact_type_combo, False),
+            (_buddy("&Date:", self.date_edit), self.date_edit, False),
+            (_buddy("St&art:", self.time_edit), self.time_edit, False),
+            (_buddy("D&uration:", self.duration_spin), self.duration_spin, False),
+            (_buddy("Billable u&nits:", self.units_spin), units_box, False),
+            (_buddy("&Location:", self.location_edit), self.location_edit, True),
+            (_buddy("Service &code:", self.service_code_edit), self.service_code_edit, False),
+        ]
+        self.details = QGridLayout()
+        self._details_wide: bool | None = None
+        self._arrange_details(wide=True)
 
         self.goals_box = QGroupBox("Goals addressed")
         self.goals_box.setAccessibleName("Goals addressed")
@@ -205,7 +202,7 @@ class NoteEditor(QWidget):
 
         content = QWidget()
         content_layout = QVBoxLayout(content)
-        content_layout.addLayout(details)
+        content_layout.addLayout(self.details)
         content_layout.addWidget(self.goals_box)
         content_layout.addWidget(self.sections_box)
         content_layout.addWidget(self.addenda_box)
@@ -213,7 +210,6 @@ class NoteEditor(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(content)
 
         self.save_button = QPushButton("&Save draft")
@@ -264,6 +260,36 @@ class NoteEditor(QWidget):
                 "Save or sign to keep them."
             )
         self._loading = False
+
+    # ---- layout -------------------------------------------------------------------------------------------
+
+    WIDE_MIN_PX = 620
+
+    def _arrange_details(self, wide: bool) -> None:
+        """Two label/field pairs per row when there is room, one per row when narrow (large fonts, 150 %)."""
+        if wide == self._details_wide:
+            return
+        self._details_wide = wide
+        grid = self.details
+        for label, field, _span in self._detail_rows:
+            grid.removeWidget(label)
+            grid.removeWidget(field)
+        row = col = 0
+        for label, field, span in self._detail_rows:
+            if wide and span and col:
+                row, col = row + 1, 0
+            grid.addWidget(label, row, col)
+            grid.addWidget(field, row, col + 1, 1, 3 if (wide and span) else 1)
+            if not wide or span or col:
+                row, col = row + 1, 0
+            else:
+                col = 2
+        for column in range(4):
+            grid.setColumnStretch(column, 1 if column in (1, 3) and (wide or column == 1) else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._arrange_details(event.size().width() >= self.WIDE_MIN_PX)
+        super().resizeEvent(event)
 
     # ---- properties -----------------------------------------------------------------------------------
 
