@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -50,14 +49,27 @@ class _Place:
 
 
 class LockScreen(QWidget):
+    """Holds the unlock form, built the first time the window locks (asking the OS keychain whether it
+    works can take half a second, which has no place on the path to the first paint)."""
+
+    sig_unlocked = Signal(object)  # the open Store
+
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.form = UnlockForm(context, self, title="CaseDesk is locked")
-        self.form.setMaximumWidth(520)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        layout.addWidget(self.form, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
+        self._context = context
+        self._form: UnlockForm | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.addStretch(1)
+
+    @property
+    def form(self) -> UnlockForm:
+        if self._form is None:
+            self._form = UnlockForm(self._context, self, title="CaseDesk is locked")
+            self._form.setMaximumWidth(520)
+            self._form.sig_unlocked.connect(self.sig_unlocked)
+            self._layout.addWidget(self._form, 0, Qt.AlignmentFlag.AlignHCenter)
+            self._layout.addStretch(2)
+        return self._form
 
 
 class MainWindow(QMainWindow):
@@ -104,7 +116,7 @@ class MainWindow(QMainWindow):
         self.work_stack.addWidget(self.home)
         self.work_stack.addWidget(self.client_tabs)
         self.lock_screen = LockScreen(context)
-        self.lock_screen.form.sig_unlocked.connect(self.on_unlocked_from_lock)
+        self.lock_screen.sig_unlocked.connect(self.on_unlocked_from_lock)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.work_stack)
         self.stack.addWidget(self.lock_screen)
@@ -124,6 +136,8 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.lock_label)
 
         # ---- wiring ----
+        self._startup_place: _Place | None = None
+        self.caseload.sig_loaded.connect(self.on_caseload_loaded)
         self.caseload.client_activated.connect(self.open_client)
         self.caseload.note_activated.connect(self.open_note)
         self.upcoming.client_activated.connect(self.open_client)
@@ -132,9 +146,6 @@ class MainWindow(QMainWindow):
         context.ops.sig_failed.connect(self.show_error)
         self.idle = IdleWatcher(10, self)
         self.idle.sig_idle.connect(self.on_idle)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.idle)
 
         self.resize(1280, 800)
         self.restore_layout()
@@ -239,16 +250,24 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.lock_action.setEnabled(True)
         self.lock_label.setText("Unlocked")
+        # The caseload goes first (it is what the first paint shows); the rest follows once it is in.
+        self._startup_place = self._place
+        self._place = _Place()
         self.caseload.load()
+        self.sig_unlocked.emit()
+
+    def on_caseload_loaded(self, _count: int) -> None:
+        place, self._startup_place = self._startup_place, None
+        if place is None or self.context.is_locked:
+            return
         self.upcoming.load()
         self.refresh_counts()
         self.context.submit(lambda s: int(settings.get(s, "idle_lock_minutes")), on_done=self.on_idle_minutes)
-        place, self._place = self._place, _Place()
         self.context.submit(notes.pending_autosaves, on_done=lambda saved: self.on_autosaves(saved, place))
-        self.sig_unlocked.emit()
 
     def on_idle_minutes(self, minutes: object) -> None:
         self.idle.set_minutes(int(str(minutes)))
+        self.idle.watch(self.windowHandle())
         self.idle.start()
 
     def on_unlocked_from_lock(self, store: object) -> None:
@@ -504,7 +523,4 @@ class MainWindow(QMainWindow):
             ws.close_all()  # saves each open draft
         self.save_layout()
         self.context.shutdown()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.idle)
         event.accept()

@@ -145,3 +145,18 @@ def test_every_control_has_an_accessible_name(window: MainWindow, qtbot) -> None
             if not widget.accessibleName() and not text.replace("&", "").strip():
                 missing.append(f"{type(widget).__name__} in {type(parent).__name__}")
     assert missing == []
+
+
+def test_input_in_a_watched_window_restarts_the_idle_countdown(qtbot, window: MainWindow) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    qtbot.waitUntil(lambda: window.idle.active, timeout=10000)  # started once the caseload is in
+    window.idle.set_minutes(1)
+    window.idle.start()
+    qtbot.waitUntil(lambda: window.idle.remaining_ms < 59_400, timeout=5000)
+    handle = window.windowHandle()
+    assert handle is not None
+    key = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+    assert window.idle.eventFilter(handle, key) is False  # the event goes on to the window
+    assert window.idle.remaining_ms > 59_700
