@@ -70,6 +70,7 @@ APP_PAINT = textwrap.dedent(
     from casedesk.db.store import Store
     from casedesk.gui.context import AppContext
     from casedesk.gui.main_window import MainWindow
+    T_IMPORTED = time.perf_counter()
     class PaintWatch(QObject):
         painted = None
         def eventFilter(self, obj, event):
@@ -78,6 +79,7 @@ APP_PAINT = textwrap.dedent(
             return False
     ctx = AppContext(root)
     ctx.attach(Store.open(root, kek=kek))
+    T_OPEN = time.perf_counter()
     win = MainWindow(ctx, QSettings(sys.argv[3], QSettings.Format.IniFormat))
     watch = PaintWatch()
     win.caseload.view.viewport().installEventFilter(watch)
@@ -85,7 +87,13 @@ APP_PAINT = textwrap.dedent(
     win.show()
     while watch.painted is None:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-    print(json.dumps({"ms": (watch.painted - T0) * 1000, "rows": win.caseload.model.rowCount()}))
+    print(json.dumps({
+        "ms": (watch.painted - T0) * 1000,
+        "import_ms": (T_IMPORTED - T0) * 1000,
+        "open_ms": (T_OPEN - T_IMPORTED) * 1000,
+        "window_to_paint_ms": (watch.painted - T_OPEN) * 1000,
+        "rows": win.caseload.model.rowCount(),
+    }))
     win.close()
     """
 )
@@ -203,9 +211,16 @@ def bench_first_paint(tmp: Path) -> dict[str, Any]:
     root = tmp / "demo60"
     _make_profile(root, 60)
     floors = [_child(FLOOR_PAINT)["ms"] for _ in range(RUNS)]
-    ours = [_child(APP_PAINT, str(root), PASSPHRASE, str(tmp / f"prefs{i}.ini"))["ms"] for i in range(RUNS)]
-    floor, value = statistics.median(floors), statistics.median(ours)
-    return _result("gui unlock (KDF excluded) + first paint, 60 clients", value, "ms", floor, 3.0, value / floor <= 3.0)
+    runs = [_child(APP_PAINT, str(root), PASSPHRASE, str(tmp / f"prefs{i}.ini")) for i in range(RUNS)]
+    floor, value = statistics.median(floors), statistics.median(r["ms"] for r in runs)
+    result = _result(
+        "gui unlock (KDF excluded) + first paint, 60 clients, fresh process", value, "ms", floor, 3.0, value / floor <= 3.0
+    )
+    # Where the time goes (medians): importing Qt + SQLAlchemy + CaseDesk, Store.open, window to first paint.
+    result["detail"] = {
+        key: round(statistics.median(r[key] for r in runs), 1) for key in ("import_ms", "open_ms", "window_to_paint_ms")
+    }
+    return result
 
 
 def bench_big_caseload(tmp: Path) -> list[dict[str, Any]]:
@@ -214,7 +229,7 @@ def bench_big_caseload(tmp: Path) -> list[dict[str, Any]]:
     floor_rss = statistics.median(_child(FLOOR_RSS)["rss_mb"] for _ in range(3))
     run_data = _child(BIG_CASELOAD_RUN, str(root), PASSPHRASE, str(tmp / "prefs-big.ini"))
     times = sorted(run_data["keystroke_ms"])
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     extra = run_data["rss_mb"] - floor_rss
     return [
         _result(f"caseload filter keystroke p95, {run_data['rows']} clients", p95, "ms", None, 16.0, p95 < 16.0),
@@ -241,7 +256,8 @@ def main() -> int:
         ratio = f" ratio {r['ratio']}" if r["ratio"] is not None else ""
         floor = f" floor {r['floor']} {r['unit']}" if r["floor"] is not None else ""
         verdict = "PASS" if r["pass"] else "FAIL"
-        print(f"{verdict} {r['name']}: {r['value']} {r['unit']}{floor}{ratio} (budget {r['budget']})")
+        detail = f" {r['detail']}" if r.get("detail") else ""
+        print(f"{verdict} {r['name']}: {r['value']} {r['unit']}{floor}{ratio} (budget {r['budget']}){detail}")
     return 0 if all(r["pass"] for r in results) else 1
 
 
