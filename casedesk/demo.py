@@ -285,7 +285,7 @@ def generate(session: Session, clients: int = 60, seed: int = 2026, today: dt.da
     worker_name = worker.name if worker else "Case manager"
 
     providers = []
-    existing = session.execute(select(ProviderAgency.id, ProviderAgency.name)).tuples().all()
+    existing = session.execute(select(ProviderAgency.id, ProviderAgency.name)).all()
     if existing:
         providers = [(pid, name) for pid, name in existing]
     else:

@@ -35,7 +35,13 @@ def raw_connect(path: Path, key: bytes, *, read_only: bool = False) -> Any:
     else:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     conn.execute(_key_pragma(key))
+    quiet(conn)
     return conn
+
+
+def quiet(conn: Any) -> None:
+    """SQLCipher logs decryption failures to stderr itself; CaseDesk reports them in plain words instead."""
+    conn.execute("PRAGMA cipher_log_level = NONE")
 
 
 def apply_pragmas(conn: Any) -> None:
@@ -95,6 +101,7 @@ def make_engine(path: Path, key: bytes) -> Engine:
     def creator() -> Any:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.execute(key_pragma)
+        quiet(conn)
         apply_pragmas(conn)
         return conn
 

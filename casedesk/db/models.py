@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -162,6 +163,16 @@ class ClientAgency(Synced, Base):
     client: Mapped[Client] = relationship(back_populates="agencies")
     provider: Mapped[ProviderAgency] = relationship()
 
+    __table_args__ = (
+        # covering index for the caseload list's agency names (filter by agency)
+        Index(
+            "ix_client_agency_live_client_provider",
+            "client_id",
+            "provider_agency_id",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
+
 
 # ---------------------------------------------------------------------------------------------
 # Plans and goals
@@ -225,6 +236,16 @@ class Appointment(Synced, Base):
     ics_uid: Mapped[str | None] = mapped_column(String(300))
     completed_at: Mapped[dt.datetime | None]
 
+    __table_args__ = (
+        # covers "next planned visit per client" for the caseload list
+        Index(
+            "ix_appointment_planned_client_start",
+            "client_id",
+            "starts_at",
+            sqlite_where=text("deleted_at IS NULL AND status = 'planned'"),
+        ),
+    )
+
 
 # ---------------------------------------------------------------------------------------------
 # Notes and reports
@@ -254,7 +275,16 @@ class ProgressNote(Synced, Base):
     goal_links: Mapped[list[NoteGoal]] = relationship(back_populates="note")
     addenda: Mapped[list[NoteAddendum]] = relationship(back_populates="note", order_by="NoteAddendum.created_at")
 
-    __table_args__ = (Index("ix_progress_note_client_start", "client_id", "contact_start"),)
+    __table_args__ = (
+        Index("ix_progress_note_client_start", "client_id", "contact_start"),
+        # covers "last contact per client" for the caseload list without touching note bodies
+        Index(
+            "ix_progress_note_live_client_start",
+            "client_id",
+            "contact_start",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+    )
 
 
 # Content of a note that signing freezes (the trigger and the ORM guard both use this list).

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import casedesk.db.tracking  # noqa: F401  (registers the session hooks)
 from casedesk.db import engine as dbengine
-from casedesk.db import migrate
+from casedesk.db import migrate, restore_swap
 from casedesk.db.models import Agency, Setting, Worker
 from casedesk.db.profile import ProfilePaths
+from casedesk.db.profile_lock import RESTORING_MESSAGE, ProfileLock
 from casedesk.db.types import new_id, utcnow
 from casedesk.errors import (
     CaseDeskError,
@@ -86,6 +87,8 @@ class Store:
         )
         self.worker_id: str | None = None
         self.unclean_previous_exit = False
+        self._db_key = b""
+        self._profile_lock: ProfileLock | None = None
 
     # ---- creating and opening -----------------------------------------------------------------
 
@@ -128,6 +131,7 @@ class Store:
                 if path.exists():
                     path.chmod(0o600)
             store = cls(paths, engine, profile_id, key_file)
+            store._db_key = db_key
             with store.session(actor="system") as s:
                 agency = Agency(name=agency_name)
                 s.add(agency)
@@ -147,6 +151,8 @@ class Store:
                     path.unlink()
             raise
         store._after_open()
+        store._profile_lock = ProfileLock(paths.root)
+        store._profile_lock.shared()
         return store, format_recovery_key(recovery)
 
     @classmethod
@@ -160,6 +166,25 @@ class Store:
     ) -> Store:
         """Unlock a profile with the passphrase, the recovery key, or a KEK recalled from the keyring."""
         paths = ProfilePaths(Path(data_dir))
+        # A restore that a crash interrupted is completed first (services.backup; db.restore_swap).
+        restore_note = restore_swap.finish_interrupted_restore(paths) if paths.root.is_dir() else None
+        if restore_note:
+            paths.write_state(restore_note=restore_note, open=False)
+        lock = ProfileLock(paths.root)
+        if paths.root.is_dir() and not lock.shared():
+            raise StorageError(RESTORING_MESSAGE)
+        try:
+            store = cls._open(paths, passphrase=passphrase, recovery_key=recovery_key, kek=kek)
+        except BaseException:
+            lock.release()
+            raise
+        store._profile_lock = lock
+        return store
+
+    @classmethod
+    def _open(
+        cls, paths: ProfilePaths, *, passphrase: str | None, recovery_key: str | None, kek: bytes | None
+    ) -> Store:
         if not paths.database.exists():
             if paths.key_file.exists():
                 raise DatabaseDamagedError(
@@ -186,16 +211,19 @@ class Store:
                 failed_unlocks=int(state.get("failed_unlocks", 0)) + 1, last_failed_at=utcnow().isoformat()
             )
             raise
-        dbengine.verify_key_and_file(paths.database, db_key)
+        # Before reading the file: on a read-only medium SQLite cannot open a WAL database at all, and
+        # that must not be reported as damage.
         if not os.access(paths.root, os.W_OK):
             raise StorageError(
                 f"CaseDesk cannot write to {paths.root} (read-only or no permission), so it cannot open the "
                 "profile safely. Nothing was changed."
             )
+        dbengine.verify_key_and_file(paths.database, db_key)
         engine = dbengine.make_engine(paths.database, db_key)
         try:
             migrate.upgrade(engine)
             store = cls(paths, engine, key_file.profile_id, key_file)
+            store._db_key = db_key
             with store.read_session() as s:
                 store.worker_id = s.get(Setting, "current_worker_id").value  # type: ignore[union-attr]
             state = paths.read_state()
@@ -228,7 +256,18 @@ class Store:
         with contextlib.suppress(Exception), self.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         self.engine.dispose()
+        self._db_key = b""
         self.paths.write_state(open=False, closed_at=utcnow().isoformat())
+        if self._profile_lock is not None:
+            self._profile_lock.release()
+            self._profile_lock = None
+
+    def database_key(self) -> bytes:
+        """The raw database key, for keying encrypted backup copies (services.backup) with the same data
+        key. Never log, print or store it."""
+        if not self._db_key:
+            raise RuntimeError("this store is closed")
+        return self._db_key
 
     # ---- sessions -------------------------------------------------------------------------------
 
@@ -289,35 +328,57 @@ class Store:
     # ---- checks ---------------------------------------------------------------------------------
 
     def check(self) -> list[CheckResult]:
+        """integrity_check, cipher_integrity_check (page HMACs), foreign keys, search indexes, audit chain.
+
+        A check that cannot even run (an unreadable page) counts as failed; the others still run.
+        """
         results: list[CheckResult] = []
-        with self.engine.connect() as conn:
-            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-            ok = rows == ["ok"]
-            results.append(CheckResult("integrity_check", ok, "ok" if ok else "; ".join(rows[:5])))
-            rows = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check").fetchall()]
-            results.append(
-                CheckResult("cipher_integrity_check", not rows, "ok" if not rows else "; ".join(map(str, rows[:5])))
-            )
-            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            results.append(CheckResult("foreign_key_check", not fk, "ok" if not fk else f"{len(fk)} broken links"))
-            for table in ("note_fts", "client_fts"):
-                try:
+
+        def run(name: str, probe: Any) -> None:
+            try:
+                ok, message = probe()
+            except (sa_exc.DBAPIError, sqlite3.DatabaseError, sqlcipher3.DatabaseError, CaseDeskError) as exc:
+                ok, message = False, f"could not run: {getattr(exc, 'orig', exc)}"
+            results.append(CheckResult(name, ok, message))
+
+        def pragma_rows(sql: str) -> list[Any]:
+            with self.engine.connect() as conn:
+                rows = [r[0] for r in conn.exec_driver_sql(sql).fetchall()]
+                conn.rollback()
+                return rows
+
+        def integrity() -> tuple[bool, str]:
+            rows = pragma_rows("PRAGMA integrity_check")
+            return rows == ["ok"], "ok" if rows == ["ok"] else summarise(rows)
+
+        def cipher() -> tuple[bool, str]:
+            rows = pragma_rows("PRAGMA cipher_integrity_check")
+            return not rows, "ok" if not rows else summarise(rows)
+
+        def foreign_keys() -> tuple[bool, str]:
+            rows = pragma_rows("PRAGMA foreign_key_check")
+            return not rows, "ok" if not rows else f"{len(rows)} broken links"
+
+        def fts(table: str) -> Any:
+            def probe() -> tuple[bool, str]:
+                with self.engine.connect() as conn:
                     conn.exec_driver_sql(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
-                    results.append(CheckResult(f"{table} search index", True, "ok"))
-                except (sa_exc.DBAPIError, sqlite3.DatabaseError, sqlcipher3.DatabaseError) as exc:
-                    results.append(
-                        CheckResult(f"{table} search index", False, f"out of step ({exc.__class__.__name__})")
-                    )
-            conn.rollback()
-        with self.read_session() as s:
-            report = audit.verify_chain(s)
-        results.append(
-            CheckResult(
-                "audit chain",
-                report.ok,
-                f"{report.events} events verified" if report.ok else (report.problem or "broken"),
-            )
-        )
+                    conn.rollback()
+                return True, "ok"
+
+            return probe
+
+        def chain() -> tuple[bool, str]:
+            with self.read_session() as s:
+                report = audit.verify_chain(s)
+            return report.ok, f"{report.events} events verified" if report.ok else (report.problem or "broken")
+
+        run("integrity_check", integrity)
+        run("cipher_integrity_check", cipher)
+        run("foreign_key_check", foreign_keys)
+        run("note search index", fts("note_fts"))
+        run("client search index", fts("client_fts"))
+        run("audit chain", chain)
         return results
 
     # ---- settings -------------------------------------------------------------------------------
@@ -336,9 +397,17 @@ class Store:
     def execute_raw(self, sql: str) -> list[Any]:
         """For diagnostics and tests only."""
         with self.engine.connect() as conn:
-            rows = list(conn.execute(text(sql)).fetchall())
+            result = conn.execute(text(sql))
+            rows = list(result.fetchall()) if result.returns_rows else []
             conn.commit()
             return rows
+
+
+def summarise(rows: list[Any]) -> str:
+    """The first few problems an integrity pragma reported, on one line."""
+    lines = [line.strip() for row in rows for line in str(row).splitlines() if line.strip()]
+    head = "; ".join(lines[:3])
+    return head + (f" (and {len(lines) - 3} more)" if len(lines) > 3 else "")
 
 
 def check_passphrase_policy(passphrase: str) -> None:

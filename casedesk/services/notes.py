@@ -214,7 +214,7 @@ def _goal_ratings(session: Session, note_id: str) -> tuple[GoalRating, ...]:
         .join(Goal, Goal.id == NoteGoal.goal_id)
         .where(NoteGoal.note_id == note_id, NoteGoal.deleted_at.is_(None))
         .order_by(Goal.position)
-    ).tuples()
+    )
     return tuple(GoalRating(g, r, c) for g, r, c in rows)
 
 

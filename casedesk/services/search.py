@@ -48,11 +48,16 @@ def search_clients(session: Session, user_text: str, limit: int = 50) -> list[Cl
             "WHERE client_fts MATCH :q AND c.deleted_at IS NULL ORDER BY rank LIMIT :limit"
         ),
         {"q": query, "limit": limit},
-    ).tuples()
+    )
     return [ClientHit(cid, name, rec) for cid, name, rec in rows]
 
 
 def search_notes(session: Session, user_text: str, limit: int = 50, client_id: str | None = None) -> list[NoteHit]:
+    """Notes matching every word, newest-written first.
+
+    Ordering by the index's rowid (not by bm25 rank) lets FTS5 stop after `limit` matches instead of
+    ranking every note that mentions a common word; for a worker, recent notes are the useful ones.
+    """
     query = fts_query(user_text)
     if query is None:
         return []
@@ -64,10 +69,10 @@ def search_notes(session: Session, user_text: str, limit: int = 50, client_id: s
             "FROM note_fts JOIN progress_note n ON n.rowid = note_fts.rowid "
             "JOIN client c ON c.id = n.client_id "
             f"WHERE note_fts MATCH :q AND n.deleted_at IS NULL {client_filter}"
-            "ORDER BY rank LIMIT :limit"
+            "ORDER BY note_fts.rowid DESC LIMIT :limit"
         ),
         {"q": query, "limit": limit, "client_id": client_id},
-    ).tuples()
+    )
     return [
         NoteHit(nid, cid, name, dt.datetime.fromisoformat(start), status, " ".join(snip.split()))
         for nid, cid, name, start, status, snip in rows

@@ -182,8 +182,12 @@ def caseload_entries(
     """The caseload list (all live clients, or only `client_ids`), sorted by name."""
     today = today or dt.date.today()
     grouped = _by_client(due_items(session, today, client_ids))
+    rows = caseload(session, today)
+    if client_ids is not None:
+        wanted = set(client_ids)
+        rows = [r for r in rows if r.id in wanted]
     entries = []
-    for row in caseload(session, today, client_ids):
+    for row in rows:
         items = grouped.get(row.id, [])
         entries.append(
             CaseloadEntry(row, items[0] if items else None, sum(1 for i in items if i.is_overdue(today)))

@@ -16,9 +16,6 @@ import pytest
 GUI_TESTS = Path(__file__).resolve().parent
 DEMO_PASSPHRASE = "demo"
 OFFSCREEN_NOISE = r"does not support propagateSizeHints"
-# The foundation's services call Result.tuples(), deprecated in SQLAlchemy 2.1 (the locked version).
-# That is the foundation's to change; GUI tests should not fail on it.
-TUPLES_DEPRECATION = "ignore:The Result.tuples:sqlalchemy.exc.SADeprecationWarning"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -26,7 +23,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if GUI_TESTS in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
-            item.add_marker(pytest.mark.filterwarnings(TUPLES_DEPRECATION))
 
 
 @pytest.fixture(scope="session")

@@ -490,6 +490,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_note_goal_goal_id'), ['goal_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_note_goal_note_id'), ['note_id'], unique=False)
 
+    op.create_index('ix_progress_note_live_client_start', 'progress_note', ['client_id', 'contact_start'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
+    op.create_index('ix_appointment_planned_client_start', 'appointment', ['client_id', 'starts_at'], unique=False, sqlite_where=sa.text("deleted_at IS NULL AND status = 'planned'"))
+    op.create_index('ix_client_agency_live_client_provider', 'client_agency', ['client_id', 'provider_agency_id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
     # ### end Alembic commands ###
 
 

@@ -33,7 +33,7 @@ def upgrade() -> None:
     # -- notes: external-content FTS over progress_note.search_text --------------------------------
     op.execute(
         "CREATE VIRTUAL TABLE note_fts USING fts5("
-        f"search_text, content='progress_note', content_rowid='rowid', tokenize='{TOKENIZER}')"
+        f"search_text, content='progress_note', content_rowid='rowid', tokenize='{TOKENIZER}', prefix='2 3')"
     )
     op.execute(
         "CREATE TRIGGER progress_note_fts_ai AFTER INSERT ON progress_note BEGIN "

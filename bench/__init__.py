@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` (python -m bench [name ...]) prints a table and writes bench/results.json."""

@@ -1,0 +1,1 @@
+"""Calendar logic without Qt or SQL: recurring visits (RFC 5545 RRULE) and iCalendar import/export."""
