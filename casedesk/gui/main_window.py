@@ -26,6 +26,7 @@ from casedesk.gui.autolock import IdleWatcher
 from casedesk.gui.caseload.pane import CaseloadPane
 from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.context import AppContext
+from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
 from casedesk.gui.notes.state import editor_key
 from casedesk.gui.ops import Changes
 from casedesk.gui.settings.dialog import SettingsDialog, SettingsSnapshot, read_snapshot
@@ -87,6 +88,9 @@ class MainWindow(QMainWindow):
         self._offered_recovery = False
         self._quitting = False
         self.recovery_box: QMessageBox | None = None
+        self.form_editor: FormEditorPane | None = None  # made the first time it is opened
+        self.form_editor_dock: QDockWidget | None = None
+        self.fill_dialog: FormFillDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self._locked_state: QByteArray | None = None
 
@@ -187,6 +191,8 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action("&Settings…", self.on_settings, QKeySequence.StandardKey.Preferences)
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.about_action = self._action("&About CaseDesk", self.on_about)
+        self.fill_form_action = self._action("Fill a &form…", self.on_fill_form, tip="Fill in an agency form for the open client")
+        self.form_editor_action = self._action("Form &editor", self.on_form_editor, tip="Design agency forms, import XLSForms, publish versions")
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
 
@@ -199,10 +205,12 @@ class MainWindow(QMainWindow):
         client_menu = bar.addMenu("&Client")
         client_menu.addAction(self.find_action)
         client_menu.addAction(self.new_note_action)
+        client_menu.addAction(self.fill_form_action)
         client_menu.addAction(self.close_tab_action)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.caseload_dock.toggleViewAction())
         view_menu.addAction(self.upcoming_dock.toggleViewAction())
+        view_menu.addAction(self.form_editor_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -210,10 +218,17 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("main_toolbar")
         toolbar.setAccessibleName("Main toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.find_action, self.new_note_action, self.lock_action, self.settings_action):
+        for action in (self.find_action, self.new_note_action, self.fill_form_action, self.lock_action, self.settings_action):
             toolbar.addAction(action)
         self.toolbar = toolbar
-        self._client_actions = (self.find_action, self.new_note_action, self.close_tab_action, self.settings_action)
+        self._client_actions = (
+            self.find_action,
+            self.new_note_action,
+            self.close_tab_action,
+            self.settings_action,
+            self.fill_form_action,
+            self.form_editor_action,
+        )
 
     # ---- layout persistence ---------------------------------------------------------------------------
 
@@ -306,6 +321,8 @@ class MainWindow(QMainWindow):
             self._locked_state = self.saveState()
         self.caseload_dock.hide()
         self.upcoming_dock.hide()
+        if self.form_editor_dock is not None:
+            self.form_editor_dock.hide()
         for action in self._client_actions:
             action.setEnabled(False)
         self.lock_action.setEnabled(False)
@@ -460,6 +477,41 @@ class MainWindow(QMainWindow):
             ws.close_editor(editor)
         else:
             self.on_client_tab_close(self.client_tabs.currentIndex())
+
+    def on_fill_form(self) -> None:
+        """Fill a form for the open client (FormFillDialog); it saves and closes when CaseDesk locks."""
+        ws = self.current_workspace()
+        if ws is None:
+            self.show_message("Open a client first (Ctrl+F to find one), then fill a form.")
+            return
+        if self.fill_dialog is not None:
+            self.fill_dialog.close()
+        client_id = ws.client_id
+        dialog = FormFillDialog(self.context.require_store, client_id, self)
+        self.context.sig_about_to_lock.connect(dialog.close)
+
+        def closed(_result: int) -> None:
+            self.context.sig_about_to_lock.disconnect(dialog.close)
+            if self.fill_dialog is dialog:
+                self.fill_dialog = None
+            dialog.deleteLater()
+            if not self.context.is_locked:
+                self.context.notify(Changes.of("form_response", clients=[client_id]))
+
+        dialog.finished.connect(closed)
+        self.fill_dialog = dialog
+        dialog.open()
+
+    def on_form_editor(self) -> None:
+        """Show the form designer: a dock, made the first time (it holds no client data)."""
+        if self.form_editor is None or self.form_editor_dock is None:
+            self.form_editor = FormEditorPane(self.context.require_store, ops=self.context.ops)
+            self.form_editor_dock = self._dock(
+                "Form editor", "form_editor_dock", self.form_editor, Qt.DockWidgetArea.RightDockWidgetArea
+            )
+            self.resizeDocks([self.form_editor_dock], [int(self.width() * 0.7)], Qt.Orientation.Horizontal)
+        self.form_editor_dock.show()
+        self.form_editor_dock.raise_()
 
     def on_settings(self) -> None:
         self.context.submit(read_snapshot, on_done=self.show_settings)

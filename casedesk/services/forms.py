@@ -93,6 +93,10 @@ _TEMPLATE_CONTENT = frozenset(
 )
 
 
+class DraftExistsError(ValidationError):
+    """An import would overwrite a form's unpublished draft (pass ``replace_draft=True`` to allow it)."""
+
+
 # ---------------------------------------------------------------------------------------------------
 # Plain data handed to the CLI and the GUI
 # ---------------------------------------------------------------------------------------------------
@@ -414,7 +418,7 @@ def import_xlsform_file(
         definition = replace(imported, version=latest.form_version)
         replaced = True
     else:
-        raise ValidationError(
+        raise DraftExistsError(
             f"Form '{imported.key}' already has an unpublished draft (version {latest.form_version}). "
             "Publish or discard that draft first, replace it (--replace-draft), or import under another key (--key)."
         )

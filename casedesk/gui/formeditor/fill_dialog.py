@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.db.store import Store
 from casedesk.errors import CaseDeskError
 from casedesk.forms import FormResult
+from casedesk.gui.formeditor.access import StoreSource, store_getter
 from casedesk.gui.formeditor.filler import FormFiller
 from casedesk.services import forms as form_service
 
@@ -118,9 +118,9 @@ class FormFillDialog(QDialog):
     version. ``ask`` / ``tell`` show confirmations and messages (replaceable, as in the editor pane).
     """
 
-    def __init__(self, store: Store, client_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, store: StoreSource, client_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.store = store_getter(store)
         self.client_id = client_id
         self.response_id: str | None = None
         self.detail: form_service.ResponseDetail | None = None
@@ -213,7 +213,7 @@ class FormFillDialog(QDialog):
 
     # --- lists ------------------------------------------------------------------------------------
     def reload(self) -> None:
-        with self.store.session() as s:
+        with self.store().session() as s:
             templates = form_service.list_templates(s)
             responses = form_service.list_responses(s, self.client_id)
             context = form_service.fill_context(s, self.client_id)
@@ -252,7 +252,7 @@ class FormFillDialog(QDialog):
         if not self._leave_current():
             return None
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 response_id = form_service.start_response(s, self.client_id, key)
         except CaseDeskError as err:
             self.tell("The form was not started", str(err), "")
@@ -267,7 +267,7 @@ class FormFillDialog(QDialog):
             self.open_response(response_id)
 
     def open_response(self, response_id: str) -> None:
-        with self.store.session() as s:
+        with self.store().session() as s:
             detail = form_service.get_response(s, response_id)
             context = form_service.fill_context(s, detail.client_id)
         self.response_id = response_id
@@ -329,7 +329,7 @@ class FormFillDialog(QDialog):
         if not self._dirty:
             return True
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 form_service.save_answers(s, self.response_id, self.filler.answers())
         except CaseDeskError as err:
             self.tell("The draft was not saved", str(err), "")
@@ -354,7 +354,7 @@ class FormFillDialog(QDialog):
         if not self.save_draft():
             return False
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 form_service.finalise_response(s, self.response_id)
         except CaseDeskError as err:
             self.tell("The form was not finalised", str(err), "")
@@ -378,7 +378,7 @@ class FormFillDialog(QDialog):
         if not self.save_draft():
             return False
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 outcome = form_service.migrate_response(s, self.response_id)
         except CaseDeskError as err:
             self.tell("The draft was not moved", str(err), "")
@@ -424,7 +424,7 @@ class FormFillDialog(QDialog):
         if self.response_id is None or not self.save_draft():
             return False
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 form_service.attach_signature(
                     s,
                     self.response_id,
@@ -447,7 +447,7 @@ class FormFillDialog(QDialog):
         if not self.ask("Remove the signature?", "Remove this signature from the draft?"):
             return
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 form_service.clear_signature(s, self.response_id, path)
         except CaseDeskError as err:
             self.tell("The signature was not removed", str(err), "")
@@ -467,7 +467,7 @@ class FormFillDialog(QDialog):
             return None
         target = Path(path)
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 form_service.render_response_pdf(s, self.response_id, target)
         except CaseDeskError as err:
             self.tell("The PDF was not written", str(err), "")

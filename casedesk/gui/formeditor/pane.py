@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casedesk.db.store import Store
 from casedesk.errors import CaseDeskError
 from casedesk.forms import (
     FieldType,
@@ -58,11 +57,13 @@ from casedesk.forms.editing import (
     update_field,
     wrap_fields,
 )
+from casedesk.gui.formeditor.access import StoreSource, store_getter
 from casedesk.gui.formeditor.document import FormDocument
 from casedesk.gui.formeditor.field_tree import FieldTree
 from casedesk.gui.formeditor.filler import FormFiller
 from casedesk.gui.formeditor.form_list import FormList
 from casedesk.gui.formeditor.properties import PropertiesPanel
+from casedesk.gui.ops import OpRunner, user_message
 from casedesk.services import forms as form_service
 
 #: What the preview fills client fields and goal pickers with (never a real client).
@@ -128,9 +129,10 @@ class FormEditorPane(QWidget):
 
     sig_forms_changed = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: StoreSource, parent: QWidget | None = None, *, ops: OpRunner | None = None) -> None:
         super().__init__(parent)
-        self.store = store
+        self.store = store_getter(store)
+        self.ops = ops
         self.document = FormDocument(self)
         self.undo_stack = self.document.undo_stack
         self.ask: Callable[[str, str], bool] = self._ask
@@ -269,7 +271,7 @@ class FormEditorPane(QWidget):
     # --- forms ------------------------------------------------------------------------------------
     def reload_forms(self, select: tuple[str, int] | None = None) -> None:
         """Read the list of forms again (adds the built-in templates on first use)."""
-        with self.store.session() as s:
+        with self.store().session() as s:
             templates = form_service.list_templates(s)
         self.form_list.show_templates(templates, select or self._current)
 
@@ -277,7 +279,7 @@ class FormEditorPane(QWidget):
         """Open a form's newest version (or one version). Unsaved changes are asked about first."""
         if not self._leave_current():
             return
-        with self.store.session() as s:
+        with self.store().session() as s:
             summary = form_service.template_summary(s, key)
             definition = form_service.get_definition(s, key, version)
         newest = definition.version == summary.latest.version
@@ -307,7 +309,7 @@ class FormEditorPane(QWidget):
                 self.form_list.select_version(*self._current)
 
     def _newest_version(self, key: str) -> int:
-        with self.store.read_session() as s:
+        with self.store().read_session() as s:
             return form_service.template_summary(s, key).latest.version
 
     def _leave_current(self) -> bool:
@@ -336,7 +338,7 @@ class FormEditorPane(QWidget):
             return
         key = unique_key(FormDefinition(key="x", name="x"), name, set(self.form_list.form_keys()))
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 created = form_service.create_form(s, key, name)
         except CaseDeskError as err:
             self.tell("New form", str(err), "")
@@ -346,8 +348,11 @@ class FormEditorPane(QWidget):
         self.open_form(created.key)
         self.sig_forms_changed.emit()
 
-    def import_xlsform(self, path: str | Path | None = None) -> None:
-        """Import an XLSForm workbook as a draft and open it; show what was left out."""
+    def import_xlsform(self, path: str | Path | None = None, *, replace_draft: bool = False) -> None:
+        """Import an XLSForm workbook as a draft and open it; show what was left out.
+
+        With an op runner the import runs off the UI thread and the result arrives later.
+        """
         if path is None:
             chosen, _filter = QFileDialog.getOpenFileName(self, "Import XLSForm", "", "XLSForm workbooks (*.xlsx)")
             if not chosen:
@@ -356,32 +361,46 @@ class FormEditorPane(QWidget):
         if not self._leave_current():
             return
         source = Path(path)
-        replace_draft = False
+        store = self.store
+
+        def work() -> form_service.ImportOutcome:
+            with store().session() as s:
+                return form_service.import_xlsform_file(s, source, replace_draft=replace_draft)
+
+        def failed(exc: BaseException) -> None:
+            self.import_action.setEnabled(True)
+            self._import_failed(source, exc, replace_draft)
+
+        def done(outcome: form_service.ImportOutcome) -> None:
+            self.import_action.setEnabled(True)
+            self._imported(outcome)
+
+        if self.ops is not None:
+            self.import_action.setEnabled(False)
+            self.banner.setText(f"Importing {source.name}…")
+            self.ops.run(work, on_done=done, on_error=failed)
+            return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            while True:
-                try:
-                    with self.store.session() as s:
-                        outcome = form_service.import_xlsform_file(s, source, replace_draft=replace_draft)
-                    break
-                except FormDefinitionError as err:
-                    self.tell(
-                        "The XLSForm could not be imported", f"Nothing was imported from {source.name}.", str(err)
-                    )
-                    return
-                except CaseDeskError as err:
-                    if "unpublished draft" in str(err) and not replace_draft:
-                        QGuiApplication.restoreOverrideCursor()
-                        replace = self.ask("Replace the draft?", f"{err}\n\nReplace that draft with the imported form?")
-                        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-                        if replace:
-                            replace_draft = True
-                            continue
-                        return
-                    self.tell("The XLSForm could not be imported", str(err), "")
-                    return
-        finally:
+            outcome = work()
+        except CaseDeskError as err:
             QGuiApplication.restoreOverrideCursor()
+            failed(err)
+            return
+        QGuiApplication.restoreOverrideCursor()
+        done(outcome)
+
+    def _import_failed(self, source: Path, exc: BaseException, replace_draft: bool) -> None:
+        self.banner.setText(self._banner_text())
+        if isinstance(exc, FormDefinitionError):
+            self.tell("The XLSForm could not be imported", f"Nothing was imported from {source.name}.", str(exc))
+        elif isinstance(exc, form_service.DraftExistsError) and not replace_draft:
+            if self.ask("Replace the draft?", f"{exc}\n\nReplace that draft with the imported form?"):
+                self.import_xlsform(source, replace_draft=True)
+        else:
+            self.tell("The XLSForm could not be imported", user_message(exc), "")
+
+    def _imported(self, outcome: form_service.ImportOutcome) -> None:
         definition = outcome.definition
         self.document.unload()
         self._current = None
@@ -389,11 +408,12 @@ class FormEditorPane(QWidget):
         self.open_form(definition.key, definition.version)
         self.sig_forms_changed.emit()
         report = "\n".join(str(note) for note in outcome.report)
-        summary = f"Imported “{definition.name}” as version {definition.version} (a draft). " + (
+        left_out = (
             f"{len(outcome.report)} rows or cells were left out or changed; see the details."
             if outcome.report
             else "Every row was imported."
         )
+        summary = f"Imported “{definition.name}” as version {definition.version} (a draft). {left_out}"
         self.tell("XLSForm imported", summary, report)
 
     # --- saving and publishing --------------------------------------------------------------------
@@ -407,7 +427,7 @@ class FormEditorPane(QWidget):
             self.tell("Cannot save yet", f"Fix the {len(problems)} problem(s) listed under the fields first.", "")
             return False
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 stored = form_service.save_draft(s, definition)
         except CaseDeskError as err:
             self.tell("The draft was not saved", str(err), "")
@@ -430,7 +450,7 @@ class FormEditorPane(QWidget):
         if not self.ask(f"Publish version {definition.version}?", text):
             return False
         try:
-            with self.store.session() as s:
+            with self.store().session() as s:
                 if self.document.is_dirty or definition.version != (self._current or ("", 0))[1]:
                     form_service.save_draft(s, definition)
                 published = form_service.publish_version(s, definition.key, definition.version)
@@ -452,7 +472,7 @@ class FormEditorPane(QWidget):
             return
         try:
             if stored:
-                with self.store.session() as s:
+                with self.store().session() as s:
                     form_service.discard_draft(s, definition.key, definition.version)
         except CaseDeskError as err:
             self.tell("The draft was not discarded", str(err), "")
