@@ -509,6 +509,8 @@ class MainWindow(QMainWindow):
             self.form_editor_dock = self._dock(
                 "Form editor", "form_editor_dock", self.form_editor, Qt.DockWidgetArea.RightDockWidgetArea
             )
+            # a tab beside the upcoming visits, with the room a designer needs
+            self.tabifyDockWidget(self.upcoming_dock, self.form_editor_dock)
             self.resizeDocks([self.form_editor_dock], [int(self.width() * 0.7)], Qt.Orientation.Horizontal)
         self.form_editor_dock.show()
         self.form_editor_dock.raise_()

@@ -234,6 +234,7 @@ class FormEditorPane(QWidget):
         self.problem_list.setAccessibleName("Problems in this form")
         self.problem_list.itemActivated.connect(self.on_problem_activated)
         self.problem_list.itemClicked.connect(self.on_problem_activated)
+        self.problem_list.setMaximumHeight(150)
         middle_layout.addWidget(self.problem_list, 1)
         self.message = QLabel(middle)
         self.message.setWordWrap(True)
