@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QWidget
 from sqlalchemy.orm import Session
@@ -48,9 +49,9 @@ class HelpMenu:
     def save_diagnostics(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
             self.window,
-            self.window.tr("Save diagnostic report"),
+            QCoreApplication.translate("HelpMenu", "Save diagnostic report"),
             str(Path.home() / "casedesk-diagnostics.txt"),
-            self.window.tr("Text files (*.txt)"),
+            QCoreApplication.translate("HelpMenu", "Text files (*.txt)"),
         )
         if path:
             self.write_diagnostics(Path(path))
@@ -84,22 +85,26 @@ class HelpMenu:
         except OSError as exc:
             show = getattr(self.window, "show_error", None)
             if callable(show):
-                show(self.window.tr("The diagnostic report could not be saved: {0}.").format(exc.strerror or exc))
+                show(
+                    QCoreApplication.translate("HelpMenu", "The diagnostic report could not be saved: {0}.").format(
+                        exc.strerror or exc
+                    )
+                )
             return
         self.last_report = target
         message = getattr(self.window, "show_message", None)
         if callable(message):
-            message(self.window.tr("Diagnostic report saved to {0}.").format(target))
+            message(QCoreApplication.translate("HelpMenu", "Diagnostic report saved to {0}.").format(target))
 
 
 def install_help_menu(window: QMainWindow, context: AppContext, menu: QMenu) -> HelpMenu:
     """Add User guide (F1), Keyboard shortcuts and Save diagnostic report to `menu`."""
-    guide = QAction(window.tr("&User guide"), window)
+    guide = QAction(QCoreApplication.translate("HelpMenu", "&User guide"), window)
     guide.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
     if guide.shortcut().isEmpty():
         guide.setShortcut(QKeySequence("F1"))
-    shortcuts = QAction(window.tr("&Keyboard shortcuts"), window)
-    report = QAction(window.tr("Save &diagnostic report…"), window)
+    shortcuts = QAction(QCoreApplication.translate("HelpMenu", "&Keyboard shortcuts"), window)
+    report = QAction(QCoreApplication.translate("HelpMenu", "Save &diagnostic report…"), window)
     help_menu = HelpMenu(window, context, guide, shortcuts, report)
     guide.triggered.connect(help_menu.show_guide)
     shortcuts.triggered.connect(help_menu.show_shortcuts)
