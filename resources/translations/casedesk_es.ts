@@ -634,6 +634,8 @@
     </message>
     <message>
         <location filename="../../casedesk/gui/unlock/form.py" line="131"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="192"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="263"/>
         <source>&amp;Unlock</source>
         <translation>&amp;Desbloquear</translation>
     </message>
@@ -641,6 +643,17 @@
         <location filename="../../casedesk/gui/unlock/form.py" line="135"/>
         <source>Use the recovery &amp;key instead</source>
         <translation>Usar la &amp;clave de recuperación</translation>
+    </message>
+    <message>
+        <location filename="../../casedesk/gui/unlock/form.py" line="192"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="263"/>
+        <source>&amp;Unlock and set passphrase</source>
+        <translation>&amp;Desbloquear y fijar la frase de contraseña</translation>
+    </message>
+    <message>
+        <location filename="../../casedesk/gui/unlock/form.py" line="272"/>
+        <source>Unlocking…</source>
+        <translation>Desbloqueando…</translation>
     </message>
 </context>
 </TS>

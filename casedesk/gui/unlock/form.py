@@ -189,7 +189,7 @@ class UnlockForm(QWidget):
     def on_recovery_toggled(self, on: bool) -> None:
         self.passphrase_row.setVisible(not on)
         self.recovery_box.setVisible(on)
-        self.unlock_button.setText("&Unlock and set passphrase" if on else "&Unlock")
+        self.unlock_button.setText(self.tr("&Unlock and set passphrase") if on else self.tr("&Unlock"))
         (self.recovery_edit if on else self.passphrase_edit).setFocus()
 
     def on_submit(self) -> None:
@@ -259,7 +259,9 @@ class UnlockForm(QWidget):
                 self._wait_timer.start()
         else:
             self._wait_timer.stop()
-            self.unlock_button.setText("&Unlock and set passphrase" if self.recovery_toggle.isChecked() else "&Unlock")
+            self.unlock_button.setText(
+                self.tr("&Unlock and set passphrase") if self.recovery_toggle.isChecked() else self.tr("&Unlock")
+            )
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -267,7 +269,7 @@ class UnlockForm(QWidget):
             w.setEnabled(not busy)
         if busy:
             self.unlock_button.setEnabled(False)
-            self.unlock_button.setText("Unlocking…")
+            self.unlock_button.setText(self.tr("Unlocking…"))
         else:
             self._update_wait()
 
