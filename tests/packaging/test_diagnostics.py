@@ -68,6 +68,8 @@ def test_only_the_last_200_log_lines_are_kept(tmp_path: Path) -> None:
 
 
 def test_locked_profile_report_says_settings_are_not_available(tmp_path: Path) -> None:
-    report = diagnostics.build_report(settings=None, keyring_backend="keyring.backends.SecretService.Keyring", log_file=None)
+    report = diagnostics.build_report(
+        settings=None, keyring_backend="keyring.backends.SecretService.Keyring", log_file=None
+    )
     assert "(not available: the profile was locked)" in report
     assert "Keyring backend: keyring.backends.SecretService.Keyring" in report

@@ -79,7 +79,7 @@ def test_shortcuts_list_and_diagnostics_from_the_main_window(qtbot: object, tmp_
     assert rows["Lock now"] == "Ctrl+L"
     assert rows["User guide"] == "F1"
     about = window.help_menu.show_about()
-    assert "About CaseDesk" == about.windowTitle()
+    assert about.windowTitle() == "About CaseDesk"
 
     target = tmp_path / "diag.txt"
     window.help_menu.write_diagnostics(target)
@@ -107,7 +107,12 @@ def test_csv_import_with_a_bad_row_imports_nothing_and_lists_the_row(
     qtbot.addWidget(dialog)  # type: ignore[attr-defined]
     csv_file = _write_csv(tmp_path / "clients.csv", ["Ana,Lopez,1980-02-03,R1", "Ben,Ortiz,31/31/1990,R2", "Cy,Ng,,R3"])
     dialog.load_file(csv_file)
-    assert dialog.mapping() == {"Given Name": "first_name", "Surname": "last_name", "DOB": "dob", "Case Number": "record_number"}
+    assert dialog.mapping() == {
+        "Given Name": "first_name",
+        "Surname": "last_name",
+        "DOB": "dob",
+        "Case Number": "record_number",
+    }
     assert dialog.import_button.isEnabled()
     dialog.import_button.click()
     qtbot.waitUntil(lambda: dialog.errors_list.count() > 0)  # type: ignore[attr-defined]

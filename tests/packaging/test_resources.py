@@ -32,7 +32,7 @@ def test_source_checkout_uses_the_repository_resources_folder() -> None:
 
 
 def test_a_missing_resource_is_named_in_the_error() -> None:
-    with pytest.raises(FileNotFoundError, match="help/nope.html"):
+    with pytest.raises(FileNotFoundError, match=r"help/nope\.html"):
         resource_path("help", "nope.html")
 
 
@@ -54,7 +54,10 @@ def test_frozen_bundle_looks_under_meipass_first(tmp_path: Path) -> None:
     setup = f"import sys; sys.frozen = True; sys._MEIPASS = {str(bundle)!r}; "
     env_root = REPO_ROOT
     lines = _run_lookup(env_root, setup)
-    assert lines == [str(bundle / "casedesk" / "resources"), str(bundle / "casedesk" / "resources" / "help" / "index.html")]
+    assert lines == [
+        str(bundle / "casedesk" / "resources"),
+        str(bundle / "casedesk" / "resources" / "help" / "index.html"),
+    ]
 
 
 def test_build_spec_ships_resources_and_migrations_where_the_code_looks() -> None:
