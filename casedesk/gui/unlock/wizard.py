@@ -153,6 +153,7 @@ class FirstRunWizard(QWizard):
 
         self.get_started_page = GetStartedPage(lambda: self.store, context.ops)
         self.addPage(self.get_started_page)
+        self.recovery_page.setFinalPage(True)  # Finish right away, or Next for import / server / demo
         self.setMinimumWidth(560)
 
     def create_profile(self, passphrase: str) -> None:
