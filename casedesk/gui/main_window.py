@@ -80,7 +80,7 @@ class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, prefs: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
-        self.setWindowTitle("CaseDesk" + (" — demo profile" if context.demo else ""))
+        self.setWindowTitle(self.tr("CaseDesk") + (" — demo profile" if context.demo else ""))
         self.setAccessibleName("CaseDesk")
         self.context = context
         self.prefs = prefs
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
 
         # ---- panes ----
         self.caseload = CaseloadPane(context)
-        self.caseload_dock = self._dock("Caseload", "caseload_dock", self.caseload, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.caseload_dock = self._dock(self.tr("Caseload"), "caseload_dock", self.caseload, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.upcoming = UpcomingPane(context)
         self.upcoming_dock = self._dock(
             "Upcoming visits", "upcoming_dock", self.upcoming, Qt.DockWidgetArea.RightDockWidgetArea
@@ -184,34 +184,41 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.find_action = self._action("&Find client", self.on_find, QKeySequence.StandardKey.Find)
-        self.new_note_action = self._action("&New note", self.on_new_note, QKeySequence.StandardKey.New)
-        self.close_tab_action = self._action("&Close tab", self.on_close_tab, QKeySequence.StandardKey.Close)
-        self.lock_action = self._action("&Lock now", self.lock, "Ctrl+L", "Hide all client data and lock CaseDesk")
-        self.settings_action = self._action("&Settings…", self.on_settings, QKeySequence.StandardKey.Preferences)
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.about_action = self._action("&About CaseDesk", self.on_about)
-        self.fill_form_action = self._action("Fill a &form…", self.on_fill_form, tip="Fill in an agency form for the open client")
-        self.form_editor_action = self._action("Form &editor", self.on_form_editor, tip="Design agency forms, import XLSForms, publish versions")
+        self.find_action = self._action(self.tr("&Find client"), self.on_find, QKeySequence.StandardKey.Find)
+        self.new_note_action = self._action(self.tr("&New note"), self.on_new_note, QKeySequence.StandardKey.New)
+        self.close_tab_action = self._action(self.tr("&Close tab"), self.on_close_tab, QKeySequence.StandardKey.Close)
+        self.lock_action = self._action(self.tr("&Lock now"), self.lock, "Ctrl+L", "Hide all client data and lock CaseDesk")
+        self.settings_action = self._action(self.tr("&Settings…"), self.on_settings, QKeySequence.StandardKey.Preferences)
+        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.about_action = self._action(self.tr("&About CaseDesk"), self.on_about)
+        self.fill_form_action = self._action(
+            self.tr("Fill a &form…"), self.on_fill_form, tip="Fill in an agency form for the open client"
+        )
+        self.form_editor_action = self._action(
+            self.tr("Form &editor"), self.on_form_editor, tip="Design agency forms, import XLSForms, publish versions"
+        )
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
 
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        client_menu = bar.addMenu("&Client")
+        client_menu = bar.addMenu(self.tr("&Client"))
         client_menu.addAction(self.find_action)
         client_menu.addAction(self.new_note_action)
         client_menu.addAction(self.fill_form_action)
         client_menu.addAction(self.close_tab_action)
-        view_menu = bar.addMenu("&View")
+        view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addAction(self.caseload_dock.toggleViewAction())
         view_menu.addAction(self.upcoming_dock.toggleViewAction())
         view_menu.addAction(self.form_editor_action)
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(self.tr("&Help"))
+        from casedesk.gui.help.menu import install_help_menu
+
+        self.help_menu = install_help_menu(self, self.context, help_menu)
         help_menu.addAction(self.about_action)
 
         toolbar = self.addToolBar("Main")
@@ -370,7 +377,7 @@ class MainWindow(QMainWindow):
         count = len(leftovers)
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Recovered note drafts")
+        box.setWindowTitle(self.tr("Recovered note drafts"))
         box.setText(
             f"CaseDesk kept {count} note draft{'s' if count != 1 else ''} that {'were' if count != 1 else 'was'} "
             "not saved when it last closed. Open them now?"
@@ -522,19 +529,20 @@ class MainWindow(QMainWindow):
         assert isinstance(snapshot, SettingsSnapshot)
         dialog = SettingsDialog(self.context, snapshot, self)
         dialog.sig_saved.connect(lambda values: self.idle.set_minutes(int(values["idle_lock_minutes"])))
+        dialog.sig_saved.connect(lambda values: self.on_language_saved(str(values["language"])))
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog
         dialog.open()
 
-    def on_about(self) -> None:
-        from casedesk import __version__
+    def on_language_saved(self, language: str) -> None:
+        from casedesk.gui import i18n
 
-        QMessageBox.about(
-            self,
-            "About CaseDesk",
-            f"<b>CaseDesk {__version__}</b><p>Offline-first case management. Your caseload is encrypted on "
-            f"this computer.</p><p>Profile: {self.context.data_dir}</p>",
-        )
+        if i18n.remembered_language(self.prefs) != language:
+            i18n.apply_choice(self.prefs, language)
+            self.show_message(self.tr("The new interface language applies fully after CaseDesk restarts."))
+
+    def on_about(self) -> None:
+        self.help_menu.show_about()
 
     # ---- status -----------------------------------------------------------------------------------------
 
