@@ -448,10 +448,13 @@ def goal_narrative(evidence: QuarterEvidence, goal: GoalSummary, name: str) -> s
         if rated:
             counts = Counter(e.rating for e in rated)
             ranked = sorted(counts.items(), key=lambda item: (-item[1], -RATING_SCORE[item[0] or ""]))
-            parts = [f"{RATING_WORDS[r or '']} in {c}" for r, c in ranked]
-            parts[0] += f" of {len(rated)} {'note' if len(rated) == 1 else 'notes'}"
-            sentences.append(f"Progress on this goal was rated {_join(parts)}.")
-            sentences.append(_trend(rated, evidence))
+            if len(rated) == 1:
+                sentences.append(f"Progress on this goal was rated {RATING_WORDS[rated[0].rating or '']}.")
+            else:
+                parts = [f"{RATING_WORDS[r or '']} in {c}" for r, c in ranked]
+                parts[0] += f" of {len(rated)} notes"
+                sentences.append(f"Progress on this goal was rated {_join(parts)}.")
+                sentences.append(_trend(rated, evidence))
         met_notes = [e for e in rated if e.rating == "met"]
         if met_notes and goal.outcome == "ongoing":
             sentences.append(

@@ -96,6 +96,16 @@ def local_today(session: Session) -> dt.date:
 # ---------------------------------------------------------------------------------------------
 
 
+class MissingEvidenceError(ValidationError):
+    """Signing was asked without accepting the report's missing-evidence warnings."""
+
+    def __init__(self, warnings: tuple[str, ...]) -> None:
+        self.warnings = warnings
+        super().__init__(
+            "Check the missing evidence before signing; sign anyway only once you have: " + " ".join(warnings)
+        )
+
+
 @dataclass(frozen=True)
 class QuarterlyReportView:
     """A quarterly report as the editor shows it and the printer prints it.
@@ -572,9 +582,7 @@ def sign_report(
         raise ValidationError("This quarterly report cannot be signed yet: " + " ".join(problems))
     warnings = rules.missing_evidence(evidence)
     if warnings and not accept_warnings:
-        raise ValidationError(
-            "Check the missing evidence before signing (sign anyway to accept it): " + " ".join(warnings)
-        )
+        raise MissingEvidenceError(warnings)
     store = session.info.get("store")
     worker = store.current_worker(session) if store is not None else None
     signer_id = worker.id if worker is not None else session.info.get("actor")
@@ -669,28 +677,3 @@ def check_label(session: Session, quarter_label: str) -> str:
         parse_quarter_label(quarter_label, QuarterDefinition.plan_year(dt.date(2000, 1, 1)))
         return quarter_label.strip().upper()
     return parse_quarter_label(quarter_label).label
-
-
-__all__ = [
-    "DRAFT",
-    "SIGNED",
-    "SUBMITTED",
-    "QuarterlyReportView",
-    "ReportSummary",
-    "check_label",
-    "computed_hash",
-    "create_draft",
-    "find_report",
-    "get_or_create_draft",
-    "get_report",
-    "list_reports",
-    "local_today",
-    "local_zone",
-    "preview",
-    "quarter_clients",
-    "resolve_quarter",
-    "save_edits",
-    "sign_report",
-    "submit_report",
-    "verify_report_hash",
-]
