@@ -41,6 +41,15 @@ RATING_WORDS: dict[str, str] = {
     "good": "good",
     "met": "met",
 }
+# "the latest rating (Sep 14) was good progress"
+LATEST_WORDS: dict[str, str] = {
+    "regressed": "regression",
+    "none": "no progress",
+    "minimal": "minimal progress",
+    "some": "some progress",
+    "good": "good progress",
+    "met": "met",
+}
 GOAL_OUTCOMES = ("ongoing", "met", "changed", "discontinued")
 _CLOSED_STATUSES = frozenset({"met", "changed", "discontinued"})
 _MONTHS = (
@@ -467,7 +476,7 @@ def goal_narrative(evidence: QuarterEvidence, goal: GoalSummary, name: str) -> s
 
 def _trend(rated: Sequence[EvidenceEntry], evidence: QuarterEvidence) -> str:
     latest = rated[-1]
-    rating = PROGRESS_RATINGS[latest.rating or ""].lower()
+    rating = LATEST_WORDS[latest.rating or ""]
     last = f"the latest rating ({_day(latest.contact_date, evidence)}) was {rating}"
     if len(rated) < 3:
         return last[0].upper() + last[1:] + "."
