@@ -425,9 +425,12 @@ def _quarterly_document(session: Session, view: QuarterlyReportView, action: Pri
     )
 
 
-def quarterly_report_pdf(session: Session, report_id: str, *, action: PrintAction = "print") -> PrintedDocument:
-    """A stored report: a draft as it stands today, a signed one exactly as signed."""
-    view = quarterly_service.get_report(session, report_id, audit_view=False)
+def quarterly_report_pdf(
+    session: Session, report_id: str, *, action: PrintAction = "print", today: dt.date | None = None
+) -> PrintedDocument:
+    """A stored report: a draft as it stands ``today`` (default: the worker's today), a signed one
+    exactly as signed."""
+    view = quarterly_service.get_report(session, report_id, today=today, audit_view=False)
     return _quarterly_document(session, view, action)
 
 
@@ -438,17 +441,19 @@ def client_quarter_pdf(
     *,
     action: PrintAction = "print",
     store_draft: bool = True,
+    today: dt.date | None = None,
 ) -> PrintedDocument:
     """The client's report for a quarter: the stored one, else a new draft (stored when ``store_draft``,
     else drafted in memory only)."""
     if store_draft:
-        report_id = quarterly_service.get_or_create_draft(session, client_id, quarter_label)
-        return quarterly_report_pdf(session, report_id, action=action)
+        report_id = quarterly_service.get_or_create_draft(session, client_id, quarter_label, today=today)
+        return quarterly_report_pdf(session, report_id, action=action, today=today)
     quarter, _plan = quarterly_service.resolve_quarter(session, client_id, quarter_label)
     existing = quarterly_service.find_report(session, client_id, quarter.label)
     if existing is not None:
-        return quarterly_report_pdf(session, existing, action=action)
-    return _quarterly_document(session, quarterly_service.preview(session, client_id, quarter.label), action)
+        return quarterly_report_pdf(session, existing, action=action, today=today)
+    view = quarterly_service.preview(session, client_id, quarter.label, today=today)
+    return _quarterly_document(session, view, action)
 
 
 @dataclass(frozen=True)
@@ -458,11 +463,13 @@ class BatchContents:
     drafted: int  # drafted in memory: no stored report yet
 
 
-def quarterly_batch_views(session: Session, quarter_label: str) -> list[QuarterlyReportView]:
+def quarterly_batch_views(
+    session: Session, quarter_label: str, *, today: dt.date | None = None
+) -> list[QuarterlyReportView]:
     """Every client's report for the quarter, by client name: the stored report when there is one, else
     a draft made in memory (not stored)."""
     label = quarterly_service.check_label(session, quarter_label)
-    today = quarterly_service.local_today(session)
+    today = today or quarterly_service.local_today(session)
     views = []
     for client, quarter, _plan in quarterly_service.quarter_clients(session, label):
         existing = quarterly_service.find_report(session, client.id, quarter.label)
@@ -474,11 +481,11 @@ def quarterly_batch_views(session: Session, quarter_label: str) -> list[Quarterl
 
 
 def quarterly_batch_pdf(
-    session: Session, quarter_label: str, *, action: PrintAction = "print"
+    session: Session, quarter_label: str, *, action: PrintAction = "print", today: dt.date | None = None
 ) -> tuple[PrintedDocument, BatchContents]:
     """All quarterly reports of a quarter in one PDF (each numbered on its own, with a bookmark).
     Reports not stored yet are drafted in memory, not stored, and print as DRAFT."""
-    views = quarterly_batch_views(session, quarter_label)
+    views = quarterly_batch_views(session, quarter_label, today=today)
     if not views:
         raise NotFoundError(f"No client was in service during {quarter_label.strip().upper()}; nothing to print.")
     zone = quarterly_service.local_zone(session)

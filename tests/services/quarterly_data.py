@@ -17,7 +17,9 @@ CHICAGO = ZoneInfo("America/Chicago")
 
 
 def make_store(root: Path, *, zone: str = "America/Chicago") -> Store:
-    store, _recovery = Store.create(root, PASSPHRASE, agency_name="Riverbend Community Services", worker_name="Ana Ruiz")
+    store, _recovery = Store.create(
+        root, PASSPHRASE, agency_name="Riverbend Community Services", worker_name="Ana Ruiz"
+    )
     with store.session() as s:
         s.add(Setting(key="local.timezone", value=zone))
     return store

@@ -80,7 +80,9 @@ def test_a_goal_closed_before_the_quarter_is_left_out_and_one_without_notes_is_f
     evidence = rules.build_evidence(inputs(note(3, bus="some"), note(5, 8), note(9, 9)))
     assert [g.goal_id for g in evidence.goals] == ["g-bus", "g-cook"]
     cook = evidence.goal("g-cook")
-    assert rules.goal_narrative(evidence, cook, "Zoë").endswith("No signed progress note this quarter addressed this goal.")
+    assert rules.goal_narrative(evidence, cook, "Zoë").endswith(
+        "No signed progress note this quarter addressed this goal."
+    )
     assert rules.missing_evidence(evidence) == (
         "Goal 2 (Cook a simple meal three times a week.) has no signed progress note this quarter.",
     )
