@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from casedesk.db.models import Setting
+from casedesk.db.models import FormResponse, FormTemplate, Setting, Signature
 from casedesk.db.store import Store
 from casedesk.domain.notes import GoalRating
+from casedesk.forms import builtin_template, publish
 from casedesk.services import clients, notes, plans
+from tests.reports.report_pdf_helpers import tiny_png
 
 PASSPHRASE = "correct horse battery"
 CHICAGO = ZoneInfo("America/Chicago")
@@ -79,3 +81,41 @@ class Caseload:
             if sign:
                 notes.sign_note(s, note_id)
         return note_id
+
+
+def store_consent_form(store: Store, client_id: str, *, final: bool) -> str:
+    """A consent form (built-in template, stored published) filled for the client, signed on screen."""
+    definition = publish(builtin_template("consent_release_of_information"))
+    with store.session() as s:
+        s.add(
+            FormTemplate(
+                key=definition.key,
+                form_version=definition.version,
+                name=definition.name,
+                published=True,
+                definition=definition.to_dict(),
+                builtin=True,
+            )
+        )
+        response = FormResponse(
+            client_id=client_id,
+            template_key=definition.key,
+            template_version=definition.version,
+            answers={"party_name": "Valley Behavioral Health", "direction": "exchange"},
+            status="final" if final else "draft",
+        )
+        s.add(response)
+        s.flush()
+        signature = Signature(
+            document_type="form",
+            document_id=response.id,
+            signer_name="Zoë Nguyễn",
+            signer_role="client",
+            image_png=tiny_png(80, 24),
+            strokes=[[[0.0, 0.0], [4.0, 4.0]]],
+            signed_at=dt.datetime(2026, 7, 1, 15, 0, tzinfo=dt.UTC),
+        )
+        s.add(signature)
+        s.flush()
+        response.answers = dict(response.answers, client_signature=signature.id)
+        return response.id

@@ -11,14 +11,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from casedesk.db.models import AuditEvent, Client, FormResponse, FormTemplate, QuarterlyReport, Signature
+from casedesk.db.models import AuditEvent, Client, QuarterlyReport, Signature
 from casedesk.db.store import Store
 from casedesk.errors import NotFoundError, ValidationError
-from casedesk.forms import builtin_template, publish
 from casedesk.services import clients, notes, printing, settings
 from casedesk.services import quarterly as q
 from tests.reports.report_pdf_helpers import all_text, flat, image_xobjects, large_text, page_labels, tiny_png
-from tests.services.quarterly_data import CHICAGO, Caseload, at, make_store
+from tests.services.quarterly_data import CHICAGO, Caseload, at, make_store, store_consent_form
 
 AFTER_Q3 = dt.date(2026, 10, 20)
 
@@ -177,43 +176,6 @@ def test_batch_prints_stored_reports_and_drafts_the_rest_without_storing_them(st
         "reports": 2,
         "drafted": 1,
     }
-
-
-def store_consent_form(store: Store, client_id: str, *, final: bool) -> str:
-    definition = publish(builtin_template("consent_release_of_information"))
-    with store.session() as s:
-        s.add(
-            FormTemplate(
-                key=definition.key,
-                form_version=definition.version,
-                name=definition.name,
-                published=True,
-                definition=definition.to_dict(),
-                builtin=True,
-            )
-        )
-        response = FormResponse(
-            client_id=client_id,
-            template_key=definition.key,
-            template_version=definition.version,
-            answers={"party_name": "Valley Behavioral Health", "direction": "exchange"},
-            status="final" if final else "draft",
-        )
-        s.add(response)
-        s.flush()
-        signature = Signature(
-            document_type="form",
-            document_id=response.id,
-            signer_name="Zoë Nguyễn",
-            signer_role="client",
-            image_png=tiny_png(80, 24),
-            strokes=[[[0.0, 0.0], [4.0, 4.0]]],
-            signed_at=dt.datetime(2026, 7, 1, 15, 0, tzinfo=dt.UTC),
-        )
-        s.add(signature)
-        s.flush()
-        response.answers = dict(response.answers, client_signature=signature.id)
-        return response.id
 
 
 def test_filled_and_blank_forms(store: Store, case: Caseload) -> None:
