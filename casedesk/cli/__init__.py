@@ -4,5 +4,6 @@ COMMAND_MODULES = (
     "casedesk.cli.profile_cmds",
     "casedesk.cli.demo_cmd",
     "casedesk.cli.records_cmds",
+    "casedesk.cli.backup_cmds",
     "casedesk.cli.report_cmds",
 )

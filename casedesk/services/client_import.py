@@ -69,12 +69,15 @@ class ImportOutcome:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise ValidationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it and import the parts.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+        raise ValidationError(
+            f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it and import the parts."
+        )
+    if b"\x00" not in data:  # text files never hold NUL bytes; spreadsheets and binaries do
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
     raise ValidationError("The file is not text (CSV); export it from the spreadsheet as CSV UTF-8.")
 
 
@@ -116,7 +119,9 @@ def preview_csv(data: bytes, rows: int = 10) -> CsvPreview:
     header = [h.strip() for h in table[0]]
     if len(set(header)) != len(header):
         raise ValidationError("Two columns have the same heading; rename one and try again.")
-    return CsvPreview(tuple(header), guess_mapping(header), tuple(tuple(r) for r in table[1 : rows + 1]), len(table) - 1)
+    return CsvPreview(
+        tuple(header), guess_mapping(header), tuple(tuple(r) for r in table[1 : rows + 1]), len(table) - 1
+    )
 
 
 def _parse_date(value: str) -> dt.date:
