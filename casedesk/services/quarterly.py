@@ -79,12 +79,14 @@ def local_zone_name(session: Session) -> str | None:
 
 def local_zone(session: Session) -> dt.tzinfo:
     """The worker's time zone (see ``local_zone_name``); this computer's fixed UTC offset when the zone
-    has no name. Contact days, months and printed times are counted in it."""
+    has no name. Contact days, months and printed times are counted in it. Kept for the unit of work."""
+    cached = session.info.get("casedesk.local_zone")
+    if isinstance(cached, dt.tzinfo):
+        return cached
     name = local_zone_name(session)
-    if name:
-        return zone_name(name)
-    zone = dt.datetime.now().astimezone().tzinfo
-    return zone if zone is not None else dt.UTC
+    zone = zone_name(name) if name else (dt.datetime.now().astimezone().tzinfo or dt.UTC)
+    session.info["casedesk.local_zone"] = zone
+    return zone
 
 
 def local_today(session: Session) -> dt.date:
@@ -224,9 +226,11 @@ def _goals(session: Session, plan: ServicePlan | None) -> tuple[GoalRecord, ...]
     if plan is None:
         return ()
     rows = session.execute(
-        select(Goal).where(Goal.plan_id == plan.id, Goal.deleted_at.is_(None)).order_by(Goal.position, Goal.created_at)
-    ).scalars()
-    return tuple(GoalRecord(g.id, g.text, g.status, g.met_on) for g in rows)
+        select(Goal.id, Goal.text, Goal.status, Goal.met_on)
+        .where(Goal.plan_id == plan.id, Goal.deleted_at.is_(None))
+        .order_by(Goal.position, Goal.created_at)
+    )
+    return tuple(GoalRecord(goal_id, text, status, met_on) for goal_id, text, status, met_on in rows)
 
 
 def _notes(session: Session, client_id: str, first: dt.date, last: dt.date, zone: dt.tzinfo) -> tuple[NoteRecord, ...]:
@@ -235,7 +239,15 @@ def _notes(session: Session, client_id: str, first: dt.date, last: dt.date, zone
     end = _local_midnight_utc(last + dt.timedelta(days=1), zone)
     notes = list(
         session.execute(
-            select(ProgressNote)
+            select(
+                ProgressNote.id,
+                ProgressNote.contact_start,
+                ProgressNote.contact_type,
+                ProgressNote.status,
+                ProgressNote.body,
+                ProgressNote.service_code,
+                ProgressNote.billable_units,
+            )
             .where(
                 ProgressNote.client_id == client_id,
                 ProgressNote.deleted_at.is_(None),
@@ -243,7 +255,7 @@ def _notes(session: Session, client_id: str, first: dt.date, last: dt.date, zone
                 ProgressNote.contact_start < end,
             )
             .order_by(ProgressNote.contact_start)
-        ).scalars()
+        )
     )
     marks: dict[str, list[GoalMark]] = {}
     if notes:
