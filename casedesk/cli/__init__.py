@@ -5,5 +5,6 @@ COMMAND_MODULES = (
     "casedesk.cli.demo_cmd",
     "casedesk.cli.records_cmds",
     "casedesk.cli.backup_cmds",
+    "casedesk.cli.sync_cmds",
     "casedesk.cli.report_cmds",
 )
