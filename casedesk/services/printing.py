@@ -4,7 +4,9 @@
 This module fills the renderer's plain values (casedesk.reports) from the store: the agency's name and
 logo, the client header, times converted to the worker's local zone, captured signature images, and the
 ``page_size`` setting. Every ``*_pdf`` function records one audit event, action "print" (sent to a
-printer or preview) or "export" (saved as a file), naming the document kind and id, never client data.
+printer) or "export" (saved as a file), naming the document kind and id, never client data; with
+``action=None`` it only builds the PDF (an on-screen preview) and ``record_output`` records the print or
+export once it happens.
 The caller decides where the bytes go (an atomically written file, a printer, a temp file it deletes).
 """
 
@@ -12,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -68,6 +70,9 @@ from casedesk.services.quarterly import QuarterlyReportView
 from casedesk.services.records import get_live
 
 PrintAction = Literal["print", "export"]
+# None: build the PDF without an audit event (a preview on screen); record_output() once it is printed
+# or saved.
+MaybeAction = PrintAction | None
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ROLE_LABELS = {
     "worker": "Case manager",
@@ -81,7 +86,8 @@ _DUE_STATUS = {"overdue": DueStatus.OVERDUE, "due_soon": DueStatus.DUE_SOON, "up
 
 @dataclass(frozen=True)
 class PrintedDocument:
-    """A finished PDF. ``title`` may name the client: show it, never log it."""
+    """A finished PDF. ``title`` may name the client: show it, never log it. ``audit_detail`` is what
+    the audit event records besides the kind and id (form key, quarter, counts: never client data)."""
 
     kind: str  # progress_note / quarterly_report / quarterly_batch / form_response / blank_form / due_list
     record_id: str | None
@@ -89,6 +95,7 @@ class PrintedDocument:
     pdf: bytes
     draft: bool
     parts: int = 1
+    audit_detail: Mapping[str, Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -116,10 +123,18 @@ def _local(value: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     return value.astimezone(zone)
 
 
-def _record(session: Session, action: PrintAction, kind: str, record_id: str | None, **detail: Any) -> None:
+def record_output(session: Session, document: PrintedDocument, action: PrintAction) -> None:
+    """Audit that a document was printed ("print") or saved as a file ("export")."""
     if action not in ("print", "export"):
         raise ValidationError(f"A document is printed or exported, not {action!r}.")
-    audit.record(session, action, kind, record_id, {"document": kind, "format": "pdf", **detail})
+    detail = {"document": document.kind, "format": "pdf", **document.audit_detail}
+    audit.record(session, action, document.kind, document.record_id, detail)
+
+
+def _finish(session: Session, document: PrintedDocument, action: MaybeAction) -> PrintedDocument:
+    if action is not None:
+        record_output(session, document, action)
+    return document
 
 
 def _render(render: Any, *args: Any, **kwargs: Any) -> bytes:
@@ -294,17 +309,17 @@ def _goal_number(label: str) -> int:
     return int(head) if head.isdigit() else 10**6
 
 
-def note_pdf(session: Session, note_id: str, *, action: PrintAction = "print") -> PrintedDocument:
+def note_pdf(session: Session, note_id: str, *, action: MaybeAction = "print") -> PrintedDocument:
     doc = progress_note_doc(session, note_id)
     pdf = _render(render_progress_note, doc, page_size=page_size(session), printed_at=_now(session))
-    _record(session, action, "progress_note", note_id)
-    return PrintedDocument(
+    document = PrintedDocument(
         kind="progress_note",
         record_id=note_id,
         title=f"Progress note {doc.contact_date.isoformat()}: {doc.client.name}",
         pdf=pdf,
         draft=doc.signed is None,
     )
+    return _finish(session, document, action)
 
 
 def _now(session: Session) -> dt.datetime:
@@ -411,22 +426,22 @@ def quarterly_doc(session: Session, view: QuarterlyReportView, zone: dt.tzinfo |
     )
 
 
-def _quarterly_document(session: Session, view: QuarterlyReportView, action: PrintAction) -> PrintedDocument:
+def _quarterly_document(session: Session, view: QuarterlyReportView, action: MaybeAction) -> PrintedDocument:
     doc = quarterly_doc(session, view)
     pdf = _render(render_quarterly_report, doc, page_size=page_size(session), printed_at=_now(session))
-    record_id = view.report_id
-    _record(session, action, "quarterly_report", record_id, quarter=view.quarter_label, stored=view.stored)
-    return PrintedDocument(
+    document = PrintedDocument(
         kind="quarterly_report",
-        record_id=record_id,
+        record_id=view.report_id,
         title=f"Quarterly report {doc.period_label}: {doc.client.name}",
         pdf=pdf,
         draft=doc.signed is None,
+        audit_detail={"quarter": view.quarter_label, "stored": view.stored},
     )
+    return _finish(session, document, action)
 
 
 def quarterly_report_pdf(
-    session: Session, report_id: str, *, action: PrintAction = "print", today: dt.date | None = None
+    session: Session, report_id: str, *, action: MaybeAction = "print", today: dt.date | None = None
 ) -> PrintedDocument:
     """A stored report: a draft as it stands ``today`` (default: the worker's today), a signed one
     exactly as signed."""
@@ -439,7 +454,7 @@ def client_quarter_pdf(
     client_id: str,
     quarter_label: str,
     *,
-    action: PrintAction = "print",
+    action: MaybeAction = "print",
     store_draft: bool = True,
     today: dt.date | None = None,
 ) -> PrintedDocument:
@@ -481,7 +496,7 @@ def quarterly_batch_views(
 
 
 def quarterly_batch_pdf(
-    session: Session, quarter_label: str, *, action: PrintAction = "print", today: dt.date | None = None
+    session: Session, quarter_label: str, *, action: MaybeAction = "print", today: dt.date | None = None
 ) -> tuple[PrintedDocument, BatchContents]:
     """All quarterly reports of a quarter in one PDF (each numbered on its own, with a bookmark).
     Reports not stored yet are drafted in memory, not stored, and print as DRAFT."""
@@ -503,15 +518,6 @@ def quarterly_batch_pdf(
         stored=sum(1 for v in views if v.stored),
         drafted=sum(1 for v in views if not v.stored),
     )
-    _record(
-        session,
-        action,
-        "quarterly_batch",
-        None,
-        quarter=quarterly_service.check_label(session, quarter_label),
-        reports=contents.reports,
-        drafted=contents.drafted,
-    )
     printed = PrintedDocument(
         kind="quarterly_batch",
         record_id=None,
@@ -519,8 +525,13 @@ def quarterly_batch_pdf(
         pdf=pdf,
         draft=any(d.signed is None for d in docs),
         parts=len(docs),
+        audit_detail={
+            "quarter": quarterly_service.check_label(session, quarter_label),
+            "reports": contents.reports,
+            "drafted": contents.drafted,
+        },
     )
-    return printed, contents
+    return _finish(session, printed, action), contents
 
 
 # ---------------------------------------------------------------------------------------------
@@ -557,7 +568,7 @@ def form_response_layout(session: Session, response_id: str) -> tuple[FormPrintL
     return layout, client_info(client) if client is not None else None
 
 
-def form_response_pdf(session: Session, response_id: str, *, action: PrintAction = "print") -> PrintedDocument:
+def form_response_pdf(session: Session, response_id: str, *, action: MaybeAction = "print") -> PrintedDocument:
     layout, client = form_response_layout(session, response_id)
     pdf = _render(
         render_form,
@@ -567,15 +578,16 @@ def form_response_pdf(session: Session, response_id: str, *, action: PrintAction
         page_size=page_size(session),
         printed_at=_now(session),
     )
-    _record(session, action, "form_response", response_id, form_key=layout.form_key, form_version=layout.form_version)
     who = f": {client.name}" if client is not None else ""
-    return PrintedDocument(
+    document = PrintedDocument(
         kind="form_response",
         record_id=response_id,
         title=f"{layout.title}{who}",
         pdf=pdf,
         draft=layout.status != "final",
+        audit_detail={"form_key": layout.form_key, "form_version": layout.form_version},
     )
+    return _finish(session, document, action)
 
 
 def blank_form_pdf(
@@ -584,7 +596,7 @@ def blank_form_pdf(
     *,
     version: int | None = None,
     client_id: str | None = None,
-    action: PrintAction = "print",
+    action: MaybeAction = "print",
 ) -> PrintedDocument:
     """A form for filling on paper; with a client, the client fields and header come filled in."""
     definition = sources.form_definition(session, key.strip(), version)
@@ -601,8 +613,15 @@ def blank_form_pdf(
         page_size=page_size(session),
         printed_at=_now(session),
     )
-    _record(session, action, "blank_form", None, form_key=definition.key, form_version=definition.version)
-    return PrintedDocument(kind="blank_form", record_id=None, title=definition.name, pdf=pdf, draft=False)
+    document = PrintedDocument(
+        kind="blank_form",
+        record_id=None,
+        title=definition.name,
+        pdf=pdf,
+        draft=False,
+        audit_detail={"form_key": definition.key, "form_version": definition.version},
+    )
+    return _finish(session, document, action)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -650,9 +669,16 @@ def due_list_doc(session: Session, *, within_days: int | None = None, now: dt.da
 
 
 def due_list_pdf(
-    session: Session, *, within_days: int | None = None, action: PrintAction = "print", now: dt.datetime | None = None
+    session: Session, *, within_days: int | None = None, action: MaybeAction = "print", now: dt.datetime | None = None
 ) -> PrintedDocument:
     doc = due_list_doc(session, within_days=within_days, now=now)
     pdf = _render(render_due_list, doc, page_size=page_size(session), printed_at=_now(session))
-    _record(session, action, "due_list", None, items=len(doc.items), within_days=within_days)
-    return PrintedDocument(kind="due_list", record_id=None, title=doc.title, pdf=pdf, draft=False)
+    document = PrintedDocument(
+        kind="due_list",
+        record_id=None,
+        title=doc.title,
+        pdf=pdf,
+        draft=False,
+        audit_detail={"items": len(doc.items), "within_days": within_days},
+    )
+    return _finish(session, document, action)

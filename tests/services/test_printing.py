@@ -237,3 +237,20 @@ def test_client_quarter_pdf_without_storing_leaves_no_report(store: Store, case:
         assert s.get(Client, case.client_id) is not None
     assert document.record_id is None and document.draft
     assert last_event(store).detail["stored"] is False
+
+
+def test_a_preview_is_not_audited_until_printed_or_saved(store: Store, case: Caseload) -> None:
+    note_id = case.note(at(dt.date(2026, 7, 8), 10))
+    before = last_event(store).seq
+    with store.session() as s:
+        document = printing.note_pdf(s, note_id, action=None)
+    assert last_event(store).seq == before
+    with store.session() as s:
+        printing.record_output(s, document, "print")
+        printing.record_output(s, document, "export")
+    with store.read_session() as s:
+        events = list(s.execute(select(AuditEvent).where(AuditEvent.seq > before).order_by(AuditEvent.seq)).scalars())
+    assert [(e.action, e.record_type, e.record_id) for e in events] == [
+        ("print", "progress_note", note_id),
+        ("export", "progress_note", note_id),
+    ]
