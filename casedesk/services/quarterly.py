@@ -39,6 +39,7 @@ from casedesk.domain.quarters import (
     QuarterDefinition,
     QuarterLabelError,
     parse_quarter_label,
+    quarter_containing,
     report_due_date,
 )
 from casedesk.errors import ImmutableRecordError, InvalidTransitionError, ValidationError
@@ -689,3 +690,29 @@ def check_label(session: Session, quarter_label: str) -> str:
         parse_quarter_label(quarter_label, QuarterDefinition.plan_year(dt.date(2000, 1, 1)))
         return quarter_label.strip().upper()
     return parse_quarter_label(quarter_label).label
+
+
+def quarter_choices(
+    session: Session, client_id: str | None = None, *, today: dt.date | None = None, count: int = 4
+) -> tuple[list[str], int]:
+    """Quarter labels to offer in a picker, newest first (the current quarter, then earlier ones), and
+    the index of the one to suggest: the last quarter that has ended. Plan-year quarters follow the
+    client's plan (without a client, the first client with a plan)."""
+    today = today or local_today(session)
+    definition = QuarterDefinition.calendar()
+    if settings.get(session, "quarter_definition") == "plan_year":
+        query = select(ServicePlan.effective_from).where(
+            ServicePlan.deleted_at.is_(None), ServicePlan.status != "draft", ServicePlan.effective_from <= today
+        )
+        if client_id is not None:
+            query = query.where(ServicePlan.client_id == client_id)
+        anchor = session.execute(query.order_by(ServicePlan.effective_from.desc()).limit(1)).scalar_one_or_none()
+        if anchor is None:
+            return [], 0
+        definition = QuarterDefinition.plan_year(anchor)
+    quarter = quarter_containing(today, definition)
+    labels = []
+    for _ in range(max(count, 2)):
+        labels.append(quarter.label)
+        quarter = quarter.previous()
+    return labels, 1
