@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -129,13 +129,27 @@ class PrintPreviewDialog(QDialog):
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < count - 1)
 
+    def _refit(self) -> None:
+        if self.current_page >= 0 and not self.zoom_box.currentData():
+            self.show_page(self.current_page)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._refit()  # "Fit width" needs the real width, known once shown
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.isVisible():
+            self._refit()
+
     def show_message(self, text: str) -> None:
         self.status_label.setText(text)
 
     def done(self, result: int) -> None:
         self.page_view.clear()
-        self.pages.close()
+        self.current_page = -1
         super().done(result)
+        self.pages.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.page_view.clear()
