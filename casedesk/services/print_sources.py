@@ -152,7 +152,7 @@ def deadline_settings(session: Session) -> DeadlineSettings:
         quarter_definition=settings.get(session, "quarter_definition"),
         report_due_days=int(settings.get(session, "report_due_days")),
         note_due_hours=int(settings.get(session, "note_due_hours")),
-        timezone=quarterly_service.local_zone_name(session) or "UTC",
+        timezone=quarterly_service.local_zone_name(session),
         obligations_start=obligations_start(session),
     )
 

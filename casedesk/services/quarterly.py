@@ -18,17 +18,15 @@ Nothing here imports Qt; every function takes the caller's unit of work.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casedesk import localzone
 from casedesk.db.models import Client, Goal, NoteGoal, ProgressNote, QuarterlyReport, ServicePlan, Worker
 from casedesk.db.types import new_id, utcnow
 from casedesk.domain import quarterly_draft as rules
@@ -56,36 +54,23 @@ EXCERPT_SECTIONS = ("assessment", "data", "objective", "subjective", "narrative"
 # ---------------------------------------------------------------------------------------------
 
 
-def local_zone_name(session: Session) -> str | None:
-    """The worker's IANA time zone: the profile's ``local.timezone`` setting when set, else this
-    computer's zone (``TZ``, then /etc/localtime, then /etc/timezone); None when it has no name."""
-    candidates = [settings.get(session, "local.timezone"), os.environ.get("TZ", "").lstrip(":")]
-    with contextlib.suppress(OSError):
-        target = os.readlink("/etc/localtime")
-        if "zoneinfo/" in target:
-            candidates.append(target.split("zoneinfo/", 1)[1])
-    with contextlib.suppress(OSError):
-        candidates.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    for index, name in enumerate(candidates):
-        if not name:
-            continue
-        if index == 0:
-            zone_name(str(name))  # a bad setting is an error worth showing, not something to skip
-            return str(name)
-        with contextlib.suppress(ValidationError):
-            zone_name(str(name))
-            return str(name)
-    return None
+def local_zone_name(session: Session) -> str:
+    """The worker's IANA time zone: the profile's ``local.timezone`` setting when set (a bad one is an
+    error worth showing), else this computer's zone (casedesk.localzone; "UTC" when it has none)."""
+    name = settings.get(session, "local.timezone")
+    if name:
+        zone_name(str(name))
+        return str(name)
+    return localzone.local_zone_name()
 
 
 def local_zone(session: Session) -> dt.tzinfo:
-    """The worker's time zone (see ``local_zone_name``); this computer's fixed UTC offset when the zone
-    has no name. Contact days, months and printed times are counted in it. Kept for the unit of work."""
+    """The worker's time zone (see ``local_zone_name``), kept for the unit of work. Contact days, months
+    and printed times are counted in it."""
     cached = session.info.get("casedesk.local_zone")
     if isinstance(cached, dt.tzinfo):
         return cached
-    name = local_zone_name(session)
-    zone = zone_name(name) if name else (dt.datetime.now().astimezone().tzinfo or dt.UTC)
+    zone = zone_name(local_zone_name(session))
     session.info["casedesk.local_zone"] = zone
     return zone
 
