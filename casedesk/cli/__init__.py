@@ -7,4 +7,5 @@ COMMAND_MODULES = (
     "casedesk.cli.backup_cmds",
     "casedesk.cli.sync_cmds",
     "casedesk.cli.forms_cmds",
+    "casedesk.cli.report_cmds",
 )

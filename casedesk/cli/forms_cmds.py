@@ -1,6 +1,6 @@
 """forms: import XLSForm workbooks, list forms and their versions, show or publish a version.
 
-Also `report form RESPONSE_ID` and `report blank-form KEY` (PDFs through casedesk.reports).
+`report form` and `report blank-form` live with the other PDF commands in casedesk.cli.report_cmds.
 """
 
 from __future__ import annotations
@@ -42,34 +42,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--version", type=int, dest="form_version", metavar="V", help="the draft version (default: the form's draft)"
     )
     p.set_defaults(func=cmd_publish)
-
-    reports = report_commands(sub)
-    p = reports.add_parser("form", help="print a filled form response to PDF, as it was filled")
-    p.add_argument("response_id")
-    p.add_argument("--out", required=True, help="the PDF file to write")
-    p.add_argument("--page-size", choices=("letter", "a4"), help="default: the profile's setting")
-    p.set_defaults(func=cmd_report_form)
-
-    p = reports.add_parser("blank-form", help="print a blank form to PDF for filling on paper")
-    p.add_argument("key")
-    p.add_argument("--version", type=int, dest="form_version", metavar="V", help="default: the newest published")
-    p.add_argument("--client", help="fill in this client's details (name, date of birth, plan goals)")
-    p.add_argument("--out", required=True, help="the PDF file to write")
-    p.add_argument("--page-size", choices=("letter", "a4"), help="default: the profile's setting")
-    p.set_defaults(func=cmd_report_blank_form)
-
-
-def report_commands(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser],
-) -> argparse._SubParsersAction[argparse.ArgumentParser]:
-    """The sub-commands of `casedesk report` (made here if no other module made the group yet)."""
-    existing = sub.choices.get("report")
-    if existing is not None:
-        for action in existing._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                return action
-    report = sub.add_parser("report", help="print documents to PDF")
-    return report.add_subparsers(dest="report_command", metavar="REPORT", required=True)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -236,28 +208,3 @@ def _describe(field: FieldDef) -> str:
     return f"{text}  ({'; '.join(flags)})" if flags else text
 
 
-def cmd_report_form(args: argparse.Namespace) -> int:
-    out = Path(args.out).expanduser()
-    store = open_store(args)
-    try:
-        with store.session() as s:
-            layout = form_service.render_response_pdf(s, args.response_id, out, page_size=args.page_size)
-    finally:
-        store.close()
-    print(f"Wrote {out} ({layout.title}, version {layout.form_version}, {layout.status}).")
-    return 0
-
-
-def cmd_report_blank_form(args: argparse.Namespace) -> int:
-    out = Path(args.out).expanduser()
-    store = open_store(args)
-    try:
-        with store.session() as s:
-            form_service.ensure_builtin_templates(s)
-            layout = form_service.render_blank_pdf(
-                s, args.key, out, version=args.form_version, client_id=args.client, page_size=args.page_size
-            )
-    finally:
-        store.close()
-    print(f"Wrote {out} (blank {layout.title}, version {layout.form_version}).")
-    return 0

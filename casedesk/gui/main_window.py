@@ -29,6 +29,7 @@ from casedesk.gui.context import AppContext
 from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
 from casedesk.gui.notes.state import editor_key
 from casedesk.gui.ops import Changes
+from casedesk.gui.printing.actions import PrintActions
 from casedesk.gui.settings.dialog import SettingsDialog, SettingsSnapshot, read_snapshot
 from casedesk.gui.unlock.form import UnlockForm
 from casedesk.gui.upcoming.pane import UpcomingPane
@@ -128,6 +129,7 @@ class MainWindow(QMainWindow):
 
         # ---- actions, menus, toolbar, status bar ----
         self._build_actions()
+        self.print_actions = PrintActions(self, context, self.current_workspace, self.show_message, self.show_error)
         self.lock_label = QLabel()
         self.lock_label.setAccessibleName("Lock state")
         self.sync_label = QLabel(SYNC_PLACEHOLDER)
