@@ -58,6 +58,7 @@ class BackupUi(QObject):
         self.last_outcome: BackupOutcome | None = None
         self.last_report: RecoveryReport | None = None
         self._watermark: int | None = None
+        self._checked_store: Store | None = None
         self.startup_delay_seconds = STARTUP_BACKUP_DELAY_SECONDS
         self.startup_timer = QTimer(self)
         self.startup_timer.setSingleShot(True)
@@ -86,8 +87,8 @@ class BackupUi(QObject):
         self.action.setEnabled(True)
         store = self.context.require_store()
         self.context.submit(audit_watermark, on_done=lambda seq: setattr(self, "_watermark", int(str(seq))))
-        if store.unclean_previous_exit:
-            store.unclean_previous_exit = False  # checked once per opening
+        if store.unclean_previous_exit and store is not self._checked_store:
+            self._checked_store = store  # checked once per opening
             self.context.ops.run(lambda: recovery.startup_recovery(store), on_done=self.on_recovery_report)
         else:
             self.startup_timer.start(int(self.startup_delay_seconds * 1000))
