@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.db.store import Store
 from casedesk.gui.autolock import IdleWatcher
+from casedesk.gui.backups.ui import install_backup_ui
 from casedesk.gui.caseload.pane import CaseloadPane
 from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.context import AppContext
@@ -31,6 +32,7 @@ from casedesk.gui.notes.state import editor_key
 from casedesk.gui.ops import Changes
 from casedesk.gui.printing.actions import PrintActions
 from casedesk.gui.settings.dialog import SettingsDialog, SettingsSnapshot, read_snapshot
+from casedesk.gui.sync.ui import install_sync_ui
 from casedesk.gui.unlock.form import UnlockForm
 from casedesk.gui.upcoming.pane import UpcomingPane
 from casedesk.services import notes, settings, workspace
@@ -159,6 +161,8 @@ class MainWindow(QMainWindow):
             self._show_locked()
         else:
             self.on_unlocked()
+        install_sync_ui(self)
+        install_backup_ui(self)
 
     # ---- construction helpers -------------------------------------------------------------------------
 
