@@ -20,6 +20,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_notes)
 
+    p = sub.add_parser("import-clients", help="import clients from a CSV file (all rows or none)")
+    p.add_argument("file", help="CSV file with a heading row")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="map a CSV column to a client field (repeatable); unmapped columns use the guessed mapping",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show the mapping and first rows; store nothing")
+    p.set_defaults(func=cmd_import_clients)
+
     p = sub.add_parser("search", help="full-text search over client names and note text")
     p.add_argument("text")
     p.add_argument("--limit", type=int, default=50)
@@ -110,4 +122,38 @@ def cmd_search(args: argparse.Namespace) -> int:
         )
     if not clients and not notes:
         print("Nothing found.")
+    return 0
+
+
+def cmd_import_clients(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from casedesk.errors import ValidationError
+    from casedesk.services import client_import
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror}.") from None
+    preview = client_import.preview_csv(data)
+    mapping = dict(preview.mapping)
+    for item in args.map:
+        column, _, target = item.partition("=")
+        if column not in mapping:
+            raise ValidationError(f"The file has no column named {column!r}.")
+        mapping[column] = target.strip()
+    print("Column mapping:")
+    for column, target in mapping.items():
+        print(f"  {column!r:<28} -> {target or '(ignored)'}")
+    if args.dry_run:
+        print(f"\n{preview.total_rows} rows; nothing stored (dry run).")
+        return 0
+    store = open_store(args)
+    try:
+        with store.session() as s:
+            outcome = client_import.import_clients(s, data, mapping)
+    finally:
+        store.close()
+    print(f"\nImported {outcome.imported} clients.")
     return 0

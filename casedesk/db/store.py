@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import casedesk.db.tracking  # noqa: F401  (registers the session hooks)
 from casedesk.db import engine as dbengine
-from casedesk.db import migrate
+from casedesk.db import migrate, restore_swap
 from casedesk.db.models import Agency, Setting, Worker
 from casedesk.db.profile import ProfilePaths
+from casedesk.db.profile_lock import RESTORING_MESSAGE, ProfileLock
 from casedesk.db.types import new_id, utcnow
 from casedesk.errors import (
     CaseDeskError,
@@ -86,6 +87,8 @@ class Store:
         )
         self.worker_id: str | None = None
         self.unclean_previous_exit = False
+        self._db_key = b""
+        self._profile_lock: ProfileLock | None = None
 
     # ---- creating and opening -----------------------------------------------------------------
 
@@ -128,6 +131,7 @@ class Store:
                 if path.exists():
                     path.chmod(0o600)
             store = cls(paths, engine, profile_id, key_file)
+            store._db_key = db_key
             with store.session(actor="system") as s:
                 agency = Agency(name=agency_name)
                 s.add(agency)
@@ -147,6 +151,8 @@ class Store:
                     path.unlink()
             raise
         store._after_open()
+        store._profile_lock = ProfileLock(paths.root)
+        store._profile_lock.shared()
         return store, format_recovery_key(recovery)
 
     @classmethod
@@ -160,6 +166,25 @@ class Store:
     ) -> Store:
         """Unlock a profile with the passphrase, the recovery key, or a KEK recalled from the keyring."""
         paths = ProfilePaths(Path(data_dir))
+        # A restore that a crash interrupted is completed first (services.backup; db.restore_swap).
+        restore_note = restore_swap.finish_interrupted_restore(paths) if paths.root.is_dir() else None
+        if restore_note:
+            paths.write_state(restore_note=restore_note, open=False)
+        lock = ProfileLock(paths.root)
+        if paths.root.is_dir() and not lock.shared():
+            raise StorageError(RESTORING_MESSAGE)
+        try:
+            store = cls._open(paths, passphrase=passphrase, recovery_key=recovery_key, kek=kek)
+        except BaseException:
+            lock.release()
+            raise
+        store._profile_lock = lock
+        return store
+
+    @classmethod
+    def _open(
+        cls, paths: ProfilePaths, *, passphrase: str | None, recovery_key: str | None, kek: bytes | None
+    ) -> Store:
         if not paths.database.exists():
             if paths.key_file.exists():
                 raise DatabaseDamagedError(
@@ -186,16 +211,19 @@ class Store:
                 failed_unlocks=int(state.get("failed_unlocks", 0)) + 1, last_failed_at=utcnow().isoformat()
             )
             raise
-        dbengine.verify_key_and_file(paths.database, db_key)
+        # Before reading the file: on a read-only medium SQLite cannot open a WAL database at all, and
+        # that must not be reported as damage.
         if not os.access(paths.root, os.W_OK):
             raise StorageError(
                 f"CaseDesk cannot write to {paths.root} (read-only or no permission), so it cannot open the "
                 "profile safely. Nothing was changed."
             )
+        dbengine.verify_key_and_file(paths.database, db_key)
         engine = dbengine.make_engine(paths.database, db_key)
         try:
             migrate.upgrade(engine)
             store = cls(paths, engine, key_file.profile_id, key_file)
+            store._db_key = db_key
             with store.read_session() as s:
                 store.worker_id = s.get(Setting, "current_worker_id").value  # type: ignore[union-attr]
             state = paths.read_state()
@@ -225,10 +253,27 @@ class Store:
 
     def close(self) -> None:
         """Close cleanly: checkpoint the WAL, mark a clean exit, drop the key with the engine."""
-        with contextlib.suppress(Exception), self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # On the DB-API connection itself: the engine's begin hook would wrap the pragma in
+        # BEGIN IMMEDIATE, where a checkpoint cannot run.
+        with contextlib.suppress(Exception):
+            raw = self.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            finally:
+                raw.close()
         self.engine.dispose()
+        self._db_key = b""
         self.paths.write_state(open=False, closed_at=utcnow().isoformat())
+        if self._profile_lock is not None:
+            self._profile_lock.release()
+            self._profile_lock = None
+
+    def database_key(self) -> bytes:
+        """The raw database key, for keying encrypted backup copies (services.backup) with the same data
+        key. Never log, print or store it."""
+        if not self._db_key:
+            raise RuntimeError("this store is closed")
+        return self._db_key
 
     # ---- sessions -------------------------------------------------------------------------------
 
@@ -252,6 +297,9 @@ class Store:
         except sa_exc.DBAPIError as exc:
             s.rollback()
             translated = translate_db_error(exc, self.paths)
+            if isinstance(translated, DatabaseDamagedError):
+                # SQLCipher keeps failing on a connection that met a bad page: start the pool afresh
+                self.engine.dispose()
             if translated is not None:
                 raise translated from None
             raise

@@ -12,18 +12,19 @@ marked done as a whole, and attaches client names for the UI and the CLI (the ru
 in a title).
 
 Settings come from casedesk.services.settings (``quarter_definition``, ``report_due_days``,
-``note_due_hours``) plus two profile-local keys:
+``note_due_hours``) plus profile-local keys:
 
-* ``local.timezone`` - the worker's IANA zone (default: this computer's zone); months, days and
-  "today" are counted there;
+* ``local.timezone`` - the worker's IANA zone (default: this computer's zone, casedesk.localzone);
+  months, days and "today" are counted there;
+* ``local.obligations_start`` - an ISO date: nothing is due for periods ending before it;
 * ``local.deadlines`` - optional extra rules: ``due_soon_days``, ``monthly_visit_default``,
   ``monthly_visit_required`` (program -> bool), ``report_due_business_days``, ``us_federal_holidays``,
-  ``holidays`` (ISO dates), ``plan_review_lead_days``, ``plan_renewal_lead_days``,
-  ``plan_due_days_after_intake`` and ``obligations_start`` (ISO date).
+  ``holidays`` (ISO dates), ``plan_review_lead_days``, ``plan_renewal_lead_days`` and
+  ``plan_due_days_after_intake``. ``set_deadline_rules`` writes both of the last two.
 
-Without an explicit ``obligations_start``, obligations start with the first full month of the
-profile's records (the earlier of the agency record's creation and the first recorded contact): an
-agency moving from paper is not shown years of history as missing.
+Without a set ``obligations_start``, obligations start with the first full month of the profile's
+records (the earlier of the agency record's creation and the first recorded contact): an agency
+moving from paper is not shown years of history as missing, nor a first month it half kept on paper.
 """
 
 from __future__ import annotations
@@ -32,17 +33,16 @@ import contextlib
 import datetime as dt
 import gc
 import json
-import os
 import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from casedesk import localzone
 from casedesk.db.models import FollowUp, ServicePlan, Setting
 from casedesk.db.types import utcnow
 from casedesk.domain.deadline_facts import (
@@ -72,6 +72,7 @@ from casedesk.services.records import get_live
 
 TIMEZONE_KEY = "local.timezone"
 RULES_KEY = "local.deadlines"
+OBLIGATIONS_KEY = "local.obligations_start"  # an ISO date; the printing service reads it too
 _UTC = dt.UTC
 _RULE_FIELDS = {
     "due_soon_days",
@@ -181,22 +182,7 @@ class DueCounts:
 
 def system_zone_name() -> str:
     """This computer's IANA zone name (UTC when it cannot be told)."""
-    candidates = [os.environ.get("TZ", "").lstrip(":")]
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:
-        target = ""
-    if "zoneinfo/" in target:
-        candidates.append(target.split("zoneinfo/", 1)[1])
-    for name in candidates:
-        if not name:
-            continue
-        try:
-            zone_name(name)
-        except ValidationError:
-            continue
-        return "UTC" if name in ("Etc/UTC", "Etc/Universal", "UCT", "Zulu") else name
-    return "UTC"
+    return localzone.local_zone_name()
 
 
 def worker_zone_name(session: Session) -> str:
@@ -253,8 +239,11 @@ def _rule_values(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def set_deadline_rules(session: Session, **values: Any) -> None:
-    """Store extra deadline rules (see the module docstring); a value of None removes a rule."""
+    """Store extra deadline rules (see the module docstring); a value of None removes a rule.
+    ``obligations_start`` is kept under its own key, ``local.obligations_start``."""
     merged = _stored_rules(session)
+    start_given = "obligations_start" in values
+    start = values.pop("obligations_start", None)
     for key, value in values.items():
         if isinstance(value, dt.date):
             value = value.isoformat()
@@ -264,8 +253,25 @@ def set_deadline_rules(session: Session, **values: Any) -> None:
             merged.pop(key, None)
         else:
             merged[key] = value
+    if start_given:
+        if start is not None and (isinstance(start, dt.datetime) or not isinstance(start, dt.date)):
+            raise ValidationError("obligations_start must be a calendar date.")
+        DeadlineSettings(obligations_start=start)
     DeadlineSettings(**_rule_values(merged))  # validate before storing
-    _put_setting(session, RULES_KEY, merged)
+    if values or not start_given:
+        _put_setting(session, RULES_KEY, merged)
+    if start_given:
+        _put_setting(session, OBLIGATIONS_KEY, start.isoformat() if start is not None else None)
+
+
+def _stored_obligations_start(session: Session) -> dt.date | None:
+    value = settings_service.get(session, OBLIGATIONS_KEY)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationError(f"The setting {OBLIGATIONS_KEY} must be a date like 2026-01-01, not {value!r}.") from None
 
 
 def profile_start(session: Session, zone: str) -> dt.date | None:
@@ -296,7 +302,8 @@ def deadline_settings(session: Session, *, timezone: str | None = None) -> Deadl
     """The agency's deadline rules from the profile settings."""
     zone = timezone or worker_zone_name(session)
     rules = _rule_values(_stored_rules(session))
-    if "obligations_start" not in rules:
+    rules["obligations_start"] = rules.get("obligations_start") or _stored_obligations_start(session)
+    if rules["obligations_start"] is None:
         rules["obligations_start"] = default_obligations_start(session, zone)
     return DeadlineSettings(
         quarter_definition=settings_service.get(session, "quarter_definition"),

@@ -6,11 +6,14 @@ The database key is 32 random bytes used as a raw SQLCipher key. It is stored on
 - ``recovery``: KEK = HKDF-SHA256(recovery key) (the recovery key already has 160 random bits).
 Changing the passphrase re-wraps the same database key, so the database is never rekeyed.
 The AES-GCM associated data binds each wrap to this profile and wrap name, so wraps cannot be swapped.
+A SHA-256 checksum over the file's content tells a damaged file (a flipped bit on disk) apart from a
+wrong passphrase; files written before the checksum existed are still accepted.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import secrets
@@ -30,6 +33,7 @@ from casedesk.vault.recovery import parse_recovery_key
 
 FORMAT = "casedesk-keyfile"
 FORMAT_VERSION = 1
+LEGACY_KEYS = frozenset({"format", "version", "profile_id", "wraps"})  # files written before the checksum
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,12 @@ class KdfParams:
         if os.environ.get("CASEDESK_INSECURE_FAST_KDF") == "1":
             return cls(time_cost=1, memory_kib=8192, parallelism=1)
         return cls()
+
+
+def content_checksum(doc: dict[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of everything in the key file except the checksum itself."""
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 def _b64(data: bytes) -> str:
@@ -144,7 +154,13 @@ class KeyFile:
     # ---- persistence ----------------------------------------------------------------------------
 
     def to_json(self) -> bytes:
-        doc = {"format": FORMAT, "version": FORMAT_VERSION, "profile_id": self.profile_id, "wraps": self.wraps}
+        doc: dict[str, Any] = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "profile_id": self.profile_id,
+            "wraps": self.wraps,
+        }
+        doc["checksum"] = content_checksum(doc)
         return json.dumps(doc, indent=2, sort_keys=True).encode("utf-8")
 
     def save(self, path: Path) -> None:
@@ -165,6 +181,10 @@ class KeyFile:
             doc = json.loads(raw.decode("utf-8"))
             if doc.get("format") != FORMAT:
                 raise ValueError("format")
+            if "checksum" in doc and doc["checksum"] != content_checksum(doc):
+                raise ValueError("checksum")
+            if "checksum" not in doc and set(doc) - LEGACY_KEYS:
+                raise ValueError("checksum")  # e.g. the name "checksum" itself was damaged
             if int(doc["version"]) > FORMAT_VERSION:
                 raise KeyFileError(
                     f"The key file {path} was written by a newer version of CaseDesk; please update CaseDesk."

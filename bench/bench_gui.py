@@ -1,0 +1,265 @@
+"""GUI benchmarks, each measured in fresh subprocesses against a floor taken in the same run.
+
+- unlock (KDF excluded) + main window first paint on the 60-client demo, vs a bare QMainWindow show:
+  ratio <= 3 (both timed from the first line of a new process to the first paint; medians of 5);
+- caseload filter, one keystroke at 10 000 clients (filter + model update + table repaint): p95 < 16 ms;
+- peak RSS with 10 000 clients in the caseload, minus a bare QApplication showing a QMainWindow: < 150 MB.
+
+    python bench/bench_gui.py            # prints one line per result
+    run() -> list[dict]                  # {name, value, unit, floor, ratio, budget, pass}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+PASSPHRASE = "bench passphrase"
+RUNS = 5
+BIG_CASELOAD = 10_000
+
+_PRELUDE = textwrap.dedent(
+    """
+    import json, os, resource, sys, time
+    T0 = time.perf_counter()
+    """
+)
+
+FLOOR_PAINT = _PRELUDE + textwrap.dedent(
+    """
+    from PySide6.QtCore import QEvent, QEventLoop, QObject
+    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+    app = QApplication([])
+    class PaintWatch(QObject):
+        painted = None
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and self.painted is None:
+                self.painted = time.perf_counter()
+            return False
+    win = QMainWindow()
+    win.setCentralWidget(QLabel("CaseDesk"))
+    watch = PaintWatch()
+    win.centralWidget().installEventFilter(watch)
+    win.resize(1280, 800)
+    win.show()
+    while watch.painted is None:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    print(json.dumps({"ms": (watch.painted - T0) * 1000}))
+    """
+)
+
+APP_PAINT = textwrap.dedent(
+    """
+    import json, os, sys, time
+    from pathlib import Path
+    from casedesk.vault.keyfile import KeyFile
+    root = Path(sys.argv[1])
+    kek = KeyFile.load(root / "casedesk.key").passphrase_kek(sys.argv[2])  # the KDF: not timed
+    T0 = time.perf_counter()
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from casedesk.db.store import Store
+    from casedesk.gui.context import AppContext
+    from casedesk.gui.main_window import MainWindow
+    T_IMPORTED = time.perf_counter()
+    class PaintWatch(QObject):
+        painted = None
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and self.painted is None and win.caseload.model.rowCount():
+                self.painted = time.perf_counter()
+            return False
+    ctx = AppContext(root)
+    ctx.attach(Store.open(root, kek=kek))
+    T_OPEN = time.perf_counter()
+    win = MainWindow(ctx, QSettings(sys.argv[3], QSettings.Format.IniFormat))
+    watch = PaintWatch()
+    win.caseload.view.viewport().installEventFilter(watch)
+    win.resize(1280, 800)
+    win.show()
+    while watch.painted is None:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    print(json.dumps({
+        "ms": (watch.painted - T0) * 1000,
+        "import_ms": (T_IMPORTED - T0) * 1000,
+        "open_ms": (T_OPEN - T_IMPORTED) * 1000,
+        "window_to_paint_ms": (watch.painted - T_OPEN) * 1000,
+        "rows": win.caseload.model.rowCount(),
+    }))
+    win.close()
+    """
+)
+
+FLOOR_RSS = textwrap.dedent(
+    """
+    import json, resource
+    from PySide6.QtWidgets import QApplication, QMainWindow
+    app = QApplication([])
+    win = QMainWindow()
+    win.resize(1280, 800)
+    win.show()
+    for _ in range(20):
+        app.processEvents()
+    print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    """
+)
+
+BIG_CASELOAD_RUN = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    from pathlib import Path
+    from PySide6.QtCore import QEventLoop, QSettings, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from casedesk.db.store import Store
+    from casedesk.gui.context import AppContext
+    from casedesk.gui.main_window import MainWindow
+    root = Path(sys.argv[1])
+    ctx = AppContext(root)
+    ctx.attach(Store.open(root, passphrase=sys.argv[2]))
+    win = MainWindow(ctx, QSettings(sys.argv[3], QSettings.Format.IniFormat))
+    win.resize(1280, 800)
+    win.show()
+    started = time.perf_counter()
+    while win.caseload.model.rowCount() == 0 or ctx.ops.busy:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    load_s = time.perf_counter() - started
+    for _ in range(20):
+        app.processEvents()
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    pane = win.caseload
+    pane.scope_combo.setCurrentIndex(pane.scope_combo.findData("all"))
+    edit, view = pane.filter_edit, pane.view
+    edit.setFocus()
+    times = []
+    words = ["garcia", "ngu", "rb-105", "kwame thompson", "sunrise", "zz"]
+    for word in words:
+        for ch in word:
+            t = time.perf_counter()
+            QTest.keyClick(edit, ch)
+            view.viewport().repaint()
+            times.append((time.perf_counter() - t) * 1000)
+        for _ in word:
+            t = time.perf_counter()
+            QTest.keyClick(edit, Qt.Key.Key_Backspace)
+            view.viewport().repaint()
+            times.append((time.perf_counter() - t) * 1000)
+    print(json.dumps({"rss_mb": rss_mb, "keystroke_ms": times, "rows": win.caseload.model.total, "load_s": load_s}))
+    win.close()
+    """
+)
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "CASEDESK_"))}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHONPATH"] = str(REPO)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    return env
+
+
+def _child(script: str, *args: str, timeout: float = 900) -> dict[str, Any]:
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"benchmark child failed ({result.returncode}): {result.stderr[-2000:]}")
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def _make_profile(root: Path, clients: int) -> None:
+    os.environ.setdefault("CASEDESK_INSECURE_FAST_KDF", "1")  # creation cost is not what is measured
+    sys.path.insert(0, str(REPO))
+    from casedesk import demo
+    from casedesk.db.store import Store
+
+    store, _recovery = Store.create(root, PASSPHRASE, agency_name="Bench agency", worker_name="Bench worker")
+    try:
+        with store.session() as s:
+            demo.generate(s, clients=clients, seed=2026)
+    finally:
+        store.close()
+
+
+def _result(name: str, value: float, unit: str, floor: float | None, budget: float, ok: bool) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": round(value, 2),
+        "unit": unit,
+        "floor": None if floor is None else round(floor, 2),
+        "ratio": None if not floor else round(value / floor, 2),
+        "budget": budget,
+        "pass": ok,
+    }
+
+
+def bench_first_paint(tmp: Path) -> dict[str, Any]:
+    root = tmp / "demo60"
+    _make_profile(root, 60)
+    floors = [_child(FLOOR_PAINT)["ms"] for _ in range(RUNS)]
+    runs = [_child(APP_PAINT, str(root), PASSPHRASE, str(tmp / f"prefs{i}.ini")) for i in range(RUNS)]
+    floor, value = statistics.median(floors), statistics.median(r["ms"] for r in runs)
+    result = _result(
+        "gui unlock (KDF excluded) + first paint, 60 clients, fresh process", value, "ms", floor, 3.0, value / floor <= 3.0
+    )
+    # Where the time goes (medians): importing Qt + SQLAlchemy + CaseDesk, Store.open, window to first paint.
+    result["detail"] = {
+        key: round(statistics.median(r[key] for r in runs), 1) for key in ("import_ms", "open_ms", "window_to_paint_ms")
+    }
+    return result
+
+
+def bench_big_caseload(tmp: Path) -> list[dict[str, Any]]:
+    root = tmp / "big"
+    _make_profile(root, BIG_CASELOAD)
+    floor_rss = statistics.median(_child(FLOOR_RSS)["rss_mb"] for _ in range(3))
+    run_data = _child(BIG_CASELOAD_RUN, str(root), PASSPHRASE, str(tmp / "prefs-big.ini"))
+    times = sorted(run_data["keystroke_ms"])
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    extra = run_data["rss_mb"] - floor_rss
+    return [
+        _result(f"caseload filter keystroke p95, {run_data['rows']} clients", p95, "ms", None, 16.0, p95 < 16.0),
+        _result(
+            f"peak RSS above a bare QApplication, {run_data['rows']} clients in the caseload",
+            extra,
+            "MB",
+            floor_rss,
+            150.0,
+            extra < 150.0,
+        ),
+    ]
+
+
+def run() -> list[dict[str, Any]]:
+    with tempfile.TemporaryDirectory(prefix="casedesk-bench-gui-") as tmp_name:
+        tmp = Path(tmp_name)
+        return [bench_first_paint(tmp), *bench_big_caseload(tmp)]
+
+
+def main() -> int:
+    results = run()
+    for r in results:
+        ratio = f" ratio {r['ratio']}" if r["ratio"] is not None else ""
+        floor = f" floor {r['floor']} {r['unit']}" if r["floor"] is not None else ""
+        verdict = "PASS" if r["pass"] else "FAIL"
+        detail = f" {r['detail']}" if r.get("detail") else ""
+        print(f"{verdict} {r['name']}: {r['value']} {r['unit']}{floor}{ratio} (budget {r['budget']}){detail}")
+    return 0 if all(r["pass"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Caseload pane (lazy id-only table model, instant filter) and the client workspace."""

@@ -1,0 +1,277 @@
+"""Caseload table model: holds client ids in display order; each row's content is looked up by id.
+
+Filtering as you type does not go through a QSortFilterProxyModel (a Python filterAcceptsRow call per
+row is too slow at 10k clients): a flat index of prepared search text per id is scanned instead, and
+when the text only grows, only the rows that matched before are scanned again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from casedesk.services.workspace import CaseloadEntry
+
+Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("Name", "Age", "Program", "Last contact", "Next visit", "Next due", "Flags")
+COL_NAME, COL_AGE, COL_PROGRAM, COL_LAST, COL_NEXT_VISIT, COL_DUE, COL_FLAGS = range(len(COLUMNS))
+ClientIdRole = Qt.ItemDataRole.UserRole + 1
+OVERDUE_COLOR = QColor("#b00020")
+
+SHOW_ACTIVE, SHOW_INACTIVE, SHOW_ALL = "active", "inactive", "all"
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    text: str = ""
+    show: str = SHOW_ACTIVE  # active / inactive (inactive + discharged) / all
+    mine_only: bool = False
+    overdue_only: bool = False
+    worker_id: str | None = None
+
+    def same_scope(self, other: CaseloadFilter) -> bool:
+        return (self.show, self.mine_only, self.overdue_only, self.worker_id) == (
+            other.show,
+            other.mine_only,
+            other.overdue_only,
+            other.worker_id,
+        )
+
+
+def search_text(entry: CaseloadEntry) -> str:
+    row = entry.row
+    parts = [row.display_name, row.sort_name, row.record_number or "", " ".join(row.agencies)]
+    return " ".join(parts).casefold()
+
+
+def _fmt_date(value: dt.datetime | None) -> str:
+    return value.astimezone().strftime("%b %d, %Y").replace(" 0", " ") if value else ""
+
+
+def _fmt_visit(value: dt.datetime | None) -> str:
+    return value.astimezone().strftime("%a %b %d, %H:%M").replace(" 0", " ") if value else ""
+
+
+_FAR_PAST = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+_FAR_FUTURE = dt.datetime(9999, 12, 30, tzinfo=dt.UTC)
+
+
+def sort_key(column: int) -> Callable[[CaseloadEntry], Any]:
+    keys: dict[int, Callable[[CaseloadEntry], Any]] = {
+        COL_NAME: lambda e: e.row.sort_name,
+        COL_AGE: lambda e: (e.row.age is None, e.row.age or 0, e.row.sort_name),
+        COL_PROGRAM: lambda e: ((e.row.program or "").casefold(), e.row.sort_name),
+        COL_LAST: lambda e: (e.row.last_contact or _FAR_PAST, e.row.sort_name),
+        COL_NEXT_VISIT: lambda e: (e.row.next_visit or _FAR_FUTURE, e.row.sort_name),
+        COL_DUE: lambda e: (e.next_due.due if e.next_due else dt.date.max, e.row.sort_name),
+        COL_FLAGS: lambda e: (-len(e.row.risk_flags), ", ".join(e.row.risk_flags), e.row.sort_name),
+    }
+    return keys[column]
+
+
+class CaseloadModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None, today: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__(parent)
+        self._today = today
+        self._entries: dict[str, CaseloadEntry] = {}
+        self._haystack: dict[str, str] = {}
+        self._ordered: list[str] = []  # every id, in sort order
+        self._scoped: list[str] = []  # ids passing the non-text filters, in sort order
+        self._visible: list[str] = []  # ids shown, in sort order
+        self._filter = CaseloadFilter()
+        self._sort_column = COL_NAME
+        self._sort_order = Qt.SortOrder.AscendingOrder
+
+    # ---- Qt model interface -----------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._visible)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS)
+        if horizontal and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._visible):
+            return None
+        entry = self._entries[self._visible[index.row()]]
+        column = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._display(entry, column)
+        if role == ClientIdRole:
+            return entry.row.id
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_DUE and entry.overdue:
+            return QBrush(OVERDUE_COLOR)
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_DUE and entry.next_due:
+            return f"{entry.next_due.label}, due {entry.next_due.due:%b %d, %Y}" + (
+                f" — {entry.overdue} overdue" if entry.overdue else ""
+            )
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_AGE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, entry: CaseloadEntry, column: int) -> str:
+        row = entry.row
+        if column == COL_NAME:
+            return row.display_name + ("" if row.status == "active" else f" ({row.status})")
+        if column == COL_AGE:
+            return "" if row.age is None else str(row.age)
+        if column == COL_PROGRAM:
+            return row.program or ""
+        if column == COL_LAST:
+            return _fmt_date(row.last_contact) or "never"
+        if column == COL_NEXT_VISIT:
+            return _fmt_visit(row.next_visit)
+        if column == COL_DUE:
+            if entry.next_due is None:
+                return ""
+            text = f"{entry.next_due.label} · {entry.next_due.due:%b %d}".replace(" 0", " ")
+            return text + (f"  ({entry.overdue} overdue)" if entry.overdue else "")
+        if column == COL_FLAGS:
+            return ", ".join(row.risk_flags)
+        return ""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_ids = [self._visible[i.row()] if i.row() < len(self._visible) else None for i in old_persistent]
+        self._sort_column, self._sort_order = column, order
+        self._order_all()
+        self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
+        shown = set(self._visible)
+        self._visible = [cid for cid in self._scoped if cid in shown] if self._filter.text else list(self._scoped)
+        positions = {cid: row for row, cid in enumerate(self._visible)}
+        new_indexes = []
+        for old, cid in zip(old_persistent, old_ids, strict=True):
+            row = positions.get(cid) if cid else None
+            new_indexes.append(self.index(row, old.column()) if row is not None else QModelIndex())
+        self.changePersistentIndexList(old_persistent, new_indexes)
+        self.layoutChanged.emit()
+
+    # ---- loading ------------------------------------------------------------------------------------
+
+    def set_entries(self, entries: Iterable[CaseloadEntry]) -> None:
+        self.beginResetModel()
+        self._entries = {e.row.id: e for e in entries}
+        self._haystack = {cid: search_text(e) for cid, e in self._entries.items()}
+        self._order_all()
+        self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
+        self._visible = self._match(self._scoped, self._filter.text)
+        self.endResetModel()
+
+    def clear(self) -> None:
+        self.set_entries(())
+
+    def update_entries(self, entries: Iterable[CaseloadEntry], requested_ids: Iterable[str]) -> None:
+        """Replace the rows of `requested_ids` with fresh data (ids missing from `entries` were removed)."""
+        fresh = {e.row.id: e for e in entries}
+        requested = set(requested_ids)
+        removed = {cid for cid in requested if cid not in fresh and cid in self._entries}
+        membership_changes = removed or any(cid not in self._entries for cid in fresh)
+        key = sort_key(self._sort_column)
+        order_changes = any(cid in self._entries and key(self._entries[cid]) != key(e) for cid, e in fresh.items())
+        scope_changes = any(
+            cid in self._entries and self._in_scope(cid) != self._in_scope(cid, e) for cid, e in fresh.items()
+        )
+        if membership_changes or order_changes or scope_changes:
+            self.beginResetModel()
+            for cid in removed:
+                self._entries.pop(cid, None)
+                self._haystack.pop(cid, None)
+            for cid, e in fresh.items():
+                self._entries[cid] = e
+                self._haystack[cid] = search_text(e)
+            self._order_all()
+            self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
+            self._visible = self._match(self._scoped, self._filter.text)
+            self.endResetModel()
+            return
+        positions = {cid: row for row, cid in enumerate(self._visible)}
+        for cid, e in fresh.items():
+            self._entries[cid] = e
+            self._haystack[cid] = search_text(e)
+            row = positions.get(cid)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    # ---- filtering ----------------------------------------------------------------------------------
+
+    @property
+    def filter(self) -> CaseloadFilter:
+        return self._filter
+
+    def set_filter(self, new: CaseloadFilter) -> None:
+        old = self._filter
+        self._filter = new
+        if not new.same_scope(old):
+            self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
+            base = self._scoped
+        elif old.text and new.text.casefold().startswith(old.text.casefold()):
+            base = self._visible  # the text only grew: only earlier matches can still match
+        else:
+            base = self._scoped
+        visible = self._match(base, new.text)
+        if visible == self._visible:
+            return
+        self.beginResetModel()
+        self._visible = visible
+        self.endResetModel()
+
+    def _in_scope(self, cid: str, entry: CaseloadEntry | None = None) -> bool:
+        e = entry or self._entries[cid]
+        f = self._filter
+        if f.show == SHOW_ACTIVE and e.row.status != "active":
+            return False
+        if f.show == SHOW_INACTIVE and e.row.status == "active":
+            return False
+        if f.mine_only and e.row.assigned_worker_id != f.worker_id:
+            return False
+        return not (f.overdue_only and not e.overdue)
+
+    def _match(self, ids: list[str], text: str) -> list[str]:
+        tokens = text.casefold().split()
+        if not tokens:
+            return list(ids)
+        hay = self._haystack
+        if len(tokens) == 1:
+            token = tokens[0]
+            return [cid for cid in ids if token in hay[cid]]
+        return [cid for cid in ids if all(t in hay[cid] for t in tokens)]
+
+    def _order_all(self) -> None:
+        key = sort_key(self._sort_column)
+        entries = self._entries
+        self._ordered = sorted(
+            entries, key=lambda cid: key(entries[cid]), reverse=self._sort_order == Qt.SortOrder.DescendingOrder
+        )
+
+    # ---- lookups ------------------------------------------------------------------------------------
+
+    def client_id(self, row: int) -> str | None:
+        return self._visible[row] if 0 <= row < len(self._visible) else None
+
+    def row_of(self, client_id: str) -> int | None:
+        try:
+            return self._visible.index(client_id)
+        except ValueError:
+            return None
+
+    def entry(self, client_id: str) -> CaseloadEntry | None:
+        return self._entries.get(client_id)
+
+    @property
+    def total(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,1 @@
+"""Progress-note editor, signature pad, addendum dialog."""

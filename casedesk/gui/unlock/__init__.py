@@ -1,0 +1,1 @@
+"""First-run wizard, unlock dialog and the lock screen form."""

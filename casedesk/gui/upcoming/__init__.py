@@ -1,0 +1,1 @@
+"""Upcoming visits pane (a plain list until the calendar pane replaces it)."""

@@ -1,0 +1,69 @@
+"""Upcoming visits: the next two weeks of planned appointments, read from the profile.
+
+A plain list stands in this slot until the calendar pane (month/week/agenda views) takes its place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from sqlalchemy.orm import Session
+
+from casedesk.gui.caseload.sections import IdRole, add_row, make_tree
+from casedesk.gui.context import AppContext
+from casedesk.gui.ops import Changes
+from casedesk.services.appointments import VisitInfo, upcoming
+
+DAYS = 14
+
+
+class UpcomingPane(QWidget):
+    client_activated = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("upcoming_pane")
+        self._context = context
+        self._client_ids: list[str | None] = []
+        self.caption = QLabel(f"Planned visits in the next {DAYS} days. The full calendar is not part of this build yet.")
+        self.caption.setWordWrap(True)
+        self.view, self.model = make_tree("Upcoming visits", ("When", "Client", "Kind", "Where"))
+        self.view.activated.connect(self.on_activated)
+        self.view.doubleClicked.connect(self.on_activated)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.view)
+
+    def load(self) -> None:
+        def fetch(s: Session) -> list[VisitInfo]:
+            return upcoming(s, dt.datetime.now(dt.UTC), days=DAYS)
+
+        self._context.submit(fetch, on_done=self.on_loaded)
+
+    def on_loaded(self, visits: object) -> None:
+        assert isinstance(visits, list)
+        self.model.removeRows(0, self.model.rowCount())
+        for v in visits:
+            when = v.starts_at.astimezone().strftime("%a %b %d, %H:%M").replace(" 0", " ")
+            add_row(self.model, (when, v.client_name or "", v.kind_label, v.location or ""), v.client_id)
+        if not visits:
+            add_row(self.model, ("No visits planned in the next two weeks.", "", "", ""))
+
+    def clear(self) -> None:
+        self.model.removeRows(0, self.model.rowCount())
+
+    def on_changes(self, changes: object) -> None:
+        assert isinstance(changes, Changes)
+        if not self._context.is_locked and changes.touches("appointment", "client"):
+            self.load()
+
+    def on_activated(self, index: QModelIndex) -> None:
+        client_id = self.model.item(index.row(), 0).data(IdRole)
+        if client_id:
+            self.client_activated.emit(str(client_id))
+
+
+

@@ -1,0 +1,181 @@
+"""Caseload pane: model contract, instant filter, scope filters, sorting, keyboard open, note search."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import Qt
+
+from casedesk.gui.caseload.model import COL_AGE, COL_DUE, COL_NAME, CaseloadModel, ClientIdRole
+from casedesk.gui.caseload.pane import CaseloadPane
+from casedesk.gui.context import AppContext
+from casedesk.gui.ops import Changes
+from casedesk.services import clients, workspace
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def pane(qtbot, unlocked: AppContext) -> CaseloadPane:
+    widget = CaseloadPane(unlocked)
+    qtbot.addWidget(widget)
+    widget.show()
+    with qtbot.waitSignal(widget.sig_loaded, timeout=10000):
+        widget.load()
+    return widget
+
+
+def _names(model: CaseloadModel) -> list[str]:
+    return [model.index(r, COL_NAME).data() for r in range(model.rowCount())]
+
+
+def test_model_passes_the_qt_model_tester(qtmodeltester, pane: CaseloadPane) -> None:
+    qtmodeltester.check(pane.model, force_py=True)
+    pane.model.sort(COL_AGE, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(pane.model, force_py=True)
+
+
+def test_filter_as_you_type_by_name_record_number_and_agency(qtbot, pane: CaseloadPane, unlocked: AppContext) -> None:
+    model = pane.model
+    with unlocked.require_store().read_session() as s:
+        rows = [r for r in clients.caseload(s) if r.status == "active"]
+    assert model.rowCount() == len(rows)
+    target = rows[3]
+
+    qtbot.keyClicks(pane.filter_edit, target.display_name.split()[-1][:4].lower())
+    assert target.display_name in " ".join(_names(model))
+    assert model.rowCount() < len(rows)
+
+    pane.filter_edit.clear()
+    qtbot.keyClicks(pane.filter_edit, target.record_number)
+    assert [model.client_id(r) for r in range(model.rowCount())] == [target.id]
+
+    pane.filter_edit.clear()
+    agency = target.agencies[0]
+    qtbot.keyClicks(pane.filter_edit, agency.split()[0])
+    shown = {model.client_id(r) for r in range(model.rowCount())}
+    assert target.id in shown
+    assert all(agency.split()[0].casefold() in model._haystack[cid] for cid in shown)
+
+    pane.filter_edit.clear()
+    qtbot.keyClicks(pane.filter_edit, "zzzz-nobody")
+    assert model.rowCount() == 0
+    assert pane.count_label.text() == f"0 of {len(clients_all(unlocked))}"
+    pane.filter_edit.clear()
+    assert model.rowCount() == len(rows)
+
+
+def clients_all(ctx: AppContext) -> list[clients.CaseloadRow]:
+    with ctx.require_store().read_session() as s:
+        return clients.caseload(s)
+
+
+def test_scope_filters_inactive_mine_and_overdue(qtbot, pane: CaseloadPane, unlocked: AppContext) -> None:
+    model = pane.model
+    everyone = clients_all(unlocked)
+    inactive = [r for r in everyone if r.status != "active"]
+    pane.scope_combo.setCurrentIndex(pane.scope_combo.findData("all"))
+    assert model.rowCount() == len(everyone)
+    pane.scope_combo.setCurrentIndex(pane.scope_combo.findData("inactive"))
+    assert model.rowCount() == len(inactive)
+    pane.scope_combo.setCurrentIndex(pane.scope_combo.findData("active"))
+
+    pane.overdue_box.setChecked(True)
+    assert model.rowCount() > 0
+    for r in range(model.rowCount()):
+        entry = model.entry(model.client_id(r) or "")
+        assert entry is not None and entry.overdue > 0
+    pane.overdue_box.setChecked(False)
+
+    pane.mine_box.setChecked(True)  # the demo assigns every client to the signed-in worker
+    assert model.rowCount() == len(everyone) - len(inactive)
+
+
+def test_sort_by_any_column(pane: CaseloadPane) -> None:
+    model = pane.model
+    pane.view.sortByColumn(COL_AGE, Qt.SortOrder.AscendingOrder)
+    ages = [int(model.index(r, COL_AGE).data()) for r in range(model.rowCount())]
+    assert ages == sorted(ages)
+    pane.view.sortByColumn(COL_NAME, Qt.SortOrder.DescendingOrder)
+    keys = [model.entry(model.client_id(r) or "").row.sort_name for r in range(model.rowCount())]  # type: ignore[union-attr]
+    assert keys == sorted(keys, reverse=True)
+    pane.view.sortByColumn(COL_DUE, Qt.SortOrder.AscendingOrder)
+    dues = [model.entry(model.client_id(r) or "").next_due for r in range(model.rowCount())]  # type: ignore[union-attr]
+    dated = [d.due for d in dues if d is not None]
+    assert dated == sorted(dated)
+
+
+def test_keyboard_path_filter_arrow_enter_opens(qtbot, pane: CaseloadPane) -> None:
+    model = pane.model
+    opened: list[str] = []
+    pane.client_activated.connect(opened.append)
+    pane.focus_filter()
+    qtbot.keyClick(pane.filter_edit, Qt.Key.Key_Down)
+    assert pane.view.hasFocus() or pane.view.selectionModel().hasSelection()
+    qtbot.keyClick(pane.view, Qt.Key.Key_Down)
+    qtbot.keyClick(pane.view, Qt.Key.Key_Return)
+    assert opened == [model.index(pane.view.currentIndex().row(), 0).data(ClientIdRole)]
+    # Enter in the filter box opens the best match
+    pane.filter_edit.clear()
+    first = model.entry(model.client_id(2) or "")
+    assert first is not None
+    qtbot.keyClicks(pane.filter_edit, first.row.record_number or "")
+    qtbot.keyClick(pane.filter_edit, Qt.Key.Key_Return)
+    assert opened[-1] == first.row.id
+
+
+def test_full_text_search_over_notes(qtbot, pane: CaseloadPane) -> None:
+    found: list[tuple[str, str]] = []
+    pane.note_activated.connect(lambda c, n: found.append((c, n)))
+    qtbot.keyClicks(pane.search_edit, "budget")
+    qtbot.keyClick(pane.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(pane.hits_box.isVisible, timeout=10000)
+    assert pane.hits_model.rowCount() > 0
+    assert "budget" in pane.hits_model.index(0, 0).data().lower()
+    pane.hits_view.activated.emit(pane.hits_model.index(0, 0))
+    hit = pane.hits_model.hit(0)
+    assert hit is not None and found == [(hit.client_id, hit.note_id)]
+
+
+def test_only_changed_rows_are_refetched(qtbot, pane: CaseloadPane, unlocked: AppContext) -> None:
+    model = pane.model
+    cid = model.client_id(0)
+    assert cid is not None
+    with unlocked.require_store().session() as s:
+        clients.update_client(s, cid, program="Renamed program")
+    with qtbot.waitSignal(model.dataChanged, timeout=10000) as blocker:
+        pane.on_changes(Changes.of("client", clients={cid}))
+    assert blocker.args[0].row() == blocker.args[1].row() == 0
+    assert model.index(0, 2).data() == "Renamed program"
+
+
+def test_model_filter_keeps_up_with_ten_thousand_rows(qtmodeltester) -> None:
+    """Pure model check at scale (no database): instant filter over 10k synthetic entries."""
+    import datetime as dt
+
+    base = clients.CaseloadRow(
+        id="x", display_name="", sort_name="", record_number=None, dob=None, age=30, program="P",
+        status="active", assigned_worker_id=None, risk_flags=(), last_contact=None, next_visit=None, agencies=("A",),
+    )
+    entries = [
+        workspace.CaseloadEntry(
+            dataclasses.replace(
+                base, id=f"c{i}", display_name=f"Person {i:05d}", sort_name=f"person {i:05d}",
+                record_number=f"RB-{i}", last_contact=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            ),
+            None,
+            0,
+        )
+        for i in range(10_000)
+    ]
+    model = CaseloadModel()
+    model.set_entries(entries)
+    assert model.rowCount() == 10_000
+    from casedesk.gui.caseload.model import CaseloadFilter
+
+    model.set_filter(CaseloadFilter(text="person 0999"))  # every word must appear somewhere
+    assert model.rowCount() == 11  # Person 00999 and Person 09990-09999
+    model.set_filter(CaseloadFilter(text="person 09995"))
+    assert [model.client_id(r) for r in range(model.rowCount())] == ["c9995"]
+    qtmodeltester.check(model, force_py=True)
