@@ -254,6 +254,13 @@ def _values(item: CalendarAppointment, series_row_id: str | None) -> dict[str, A
     }
 
 
+_UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Universal", "UCT", "Etc/UCT", "Zulu"})
+
+
+def _same_zone(stored: str | None, imported: str) -> bool:
+    return stored == imported or (stored in _UTC_NAMES and imported in _UTC_NAMES)
+
+
 def _generated_title(session: Session, row: Appointment) -> str | None:
     """The summary an export with names writes for an appointment without a title of its own."""
     if row.client_id is None:
@@ -278,6 +285,8 @@ def _merge(session: Session, row: Appointment, values: dict[str, Any]) -> bool:
 
     if row.deleted_at is not None:
         put("deleted_at", None)  # removed here, imported again: the worker wants it back
+    if _same_zone(row.timezone, values["timezone"]):
+        values = {**values, "timezone": row.timezone}  # "Etc/UTC" written out comes back as "UTC"
     for key in (*_TIME_FIELDS, "exdates", "series_id", "original_start"):
         put(key, values[key])
     for key in ("title", "location", "description", "ics_uid"):

@@ -856,11 +856,84 @@ def unsigned_drafts(session: Session, limit: int = 200) -> list[DraftInfo]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class ResolverTarget:
+    """Where to go to resolve a due item: the client, the part of their record, and the record.
+
+    ``place`` is one of "note" (open ``note_id``), "visit_note" (write the note of ``appointment_id``;
+    ``note_id`` is its draft when one exists), "quarterly_report" (``report_label``), "plan",
+    "notes" (a month without a face-to-face contact) or "follow_up" (``follow_up_id``).
+    """
+
+    client_id: str
+    place: str
+    note_id: str | None = None
+    appointment_id: str | None = None
+    report_label: str | None = None
+    follow_up_id: str | None = None
+    text: str | None = None
+
+
+def _scalar(session: Session, sql: str, **params: Any) -> Any:
+    return session.execute(text(sql), params).scalar()
+
+
+def resolver_target(session: Session, resolves: tuple[str, ...] | list[str]) -> ResolverTarget:
+    """Turn a DueItem's ``resolves`` into the record to open (a clear error when it is gone)."""
+    from casedesk.errors import NotFoundError
+
+    parts = tuple(resolves)
+    kind = parts[0] if parts else ""
+    key = parts[1] if len(parts) > 1 else ""
+    client_id: str | None
+    if kind == "quarterly_report":
+        return ResolverTarget(key, "quarterly_report", report_label=parts[2] if len(parts) > 2 else None)
+    if kind in ("service_plan", "monthly_visit"):
+        return ResolverTarget(key, "plan" if kind == "service_plan" else "notes")
+    if kind == "note_signature":
+        client_id = _scalar(session, "SELECT client_id FROM progress_note WHERE id = :id AND deleted_at IS NULL", id=key)
+        if client_id is not None:
+            return ResolverTarget(client_id, "note", note_id=key)
+    elif kind == "note_for_visit":
+        client_id = _scalar(session, "SELECT client_id FROM appointment WHERE id = :id AND deleted_at IS NULL", id=key)
+        if client_id is not None:
+            draft = _scalar(
+                session,
+                "SELECT id FROM progress_note WHERE appointment_id = :id AND deleted_at IS NULL"
+                " ORDER BY status = 'signed' DESC, created_at LIMIT 1",
+                id=key,
+            )
+            return ResolverTarget(client_id, "visit_note", note_id=draft, appointment_id=key)
+    elif kind in ("plan_review", "plan_renewal"):
+        client_id = _scalar(session, "SELECT client_id FROM service_plan WHERE id = :id AND deleted_at IS NULL", id=key)
+        if client_id is not None:
+            return ResolverTarget(client_id, "plan")
+    elif kind == "goal_target":
+        client_id = _scalar(
+            session,
+            "SELECT p.client_id FROM goal g JOIN service_plan p ON p.id = g.plan_id"
+            " WHERE g.id = :id AND g.deleted_at IS NULL",
+            id=key,
+        )
+        if client_id is not None:
+            return ResolverTarget(client_id, "plan")
+    elif kind == "follow_up":
+        row = session.execute(
+            text("SELECT client_id, text FROM follow_up WHERE id = :id AND deleted_at IS NULL"), {"id": key}
+        ).first()
+        if row is not None:
+            return ResolverTarget(row[0], "follow_up", follow_up_id=key, text=row[1])
+    else:
+        raise ValidationError(f"Unknown kind of due item {kind!r}.")
+    raise NotFoundError("That record is no longer there; the list of due items will refresh.")
+
+
 __all__ = [
     "DraftInfo",
     "DueCounts",
     "DueEntry",
     "FollowUpInfo",
+    "ResolverTarget",
     "add_follow_up",
     "complete_follow_up",
     "count_entries",
@@ -872,6 +945,7 @@ __all__ = [
     "load_facts",
     "mark_plan_reviewed",
     "most_urgent_first",
+    "resolver_target",
     "select_entries",
     "set_deadline_rules",
     "set_worker_timezone",

@@ -249,3 +249,16 @@ def test_a_file_that_cannot_be_opened_gets_a_clear_error(store: Store, tmp_path:
         calendar_ics.import_ics_file(s, tmp_path / "missing.ics")
     with pytest.raises(ValidationError, match="folder"), store.session() as s:
         calendar_ics.export_ics_file(s, tmp_path)
+
+
+def test_reimport_of_a_utc_zone_spelled_etc_utc_changes_nothing(store: Store) -> None:
+    with store.session() as s:
+        calendar.create_appointment(
+            s,
+            AppointmentInput(
+                dt.datetime(2026, 6, 3, 15, tzinfo=UTC), dt.datetime(2026, 6, 3, 16, tzinfo=UTC), timezone="Etc/UTC"
+            ),
+        )
+    with store.session() as s:
+        summary = calendar_ics.import_ics(s, export(store, include_client_names=True))
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 0, 1)
