@@ -86,7 +86,7 @@ class MonthView(CalendarView):
         self.setAccessibleName("Month calendar")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(False)
-        self.setMinimumSize(420, 320)
+        self.setMinimumSize(280, 240)
         self._chips: list[Chip] = []
         self._texts: dict[str, str] = {}  # visit key -> "09:30 Home visit · name"
         self._cells: list[tuple[dt.date, QRect]] = []

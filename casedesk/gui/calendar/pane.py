@@ -37,8 +37,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
-    QPushButton,
+    QSizePolicy,
     QStackedWidget,
+    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -98,6 +99,7 @@ class CalendarPane(QWidget):
         self._due_stale = True
         self._loading = 0
         self._counts_text = ""
+        self._echo: frozenset[str] | None = None  # tables of the pane's last change, until it comes back
 
         self.month = MonthView()
         self.week = WeekView()
@@ -118,7 +120,8 @@ class CalendarPane(QWidget):
             view.sig_page_requested.connect(self.step)
             view.sig_delete_requested.connect(self.on_delete_requested)
 
-        self.today_button = QPushButton("&Today")
+        self.today_button = QToolButton()
+        self.today_button.setText("&Today")
         self.today_button.setToolTip("Go to today (Home in the calendar)")
         self.today_button.clicked.connect(self.go_today)
         self.previous_button = QToolButton()
@@ -139,11 +142,15 @@ class CalendarPane(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.view_buttons = QButtonGroup(self)
-        bar = QHBoxLayout()
+        # A tool bar: in a narrow window what does not fit goes behind its » button.
+        bar = QToolBar("Calendar")
+        bar.setObjectName("calendar_toolbar")
+        bar.setAccessibleName("Calendar tools")
         bar.addWidget(self.today_button)
         bar.addWidget(self.previous_button)
         bar.addWidget(self.next_button)
-        bar.addWidget(self.title, 1)
+        self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.title)
         for index, (name, label, keys) in enumerate(
             (("month", "&Month", "Ctrl+1"), ("week", "W&eek", "Ctrl+2"), ("agenda", "&Agenda", "Ctrl+3"))
         ):
@@ -160,14 +167,10 @@ class CalendarPane(QWidget):
             action.triggered.connect(lambda _=False, n=name: self.show_view(n))
             self.addAction(action)
         self.view_buttons.idClicked.connect(lambda index: self.show_view(VIEWS[index]))
-        self.new_button = QPushButton("&New visit")
-        self.new_button.setToolTip("New appointment on the selected day (Ctrl+N)")
+        self.new_button = QToolButton()
+        self.new_button.setText("&New visit")
+        self.new_button.setToolTip("New appointment on the selected day (Enter in the calendar)")
         self.new_button.clicked.connect(self.new_on_selected_day)
-        new_action = QAction(self)
-        new_action.setShortcut(QKeySequence.StandardKey.New)
-        new_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        new_action.triggered.connect(self.new_on_selected_day)
-        self.addAction(new_action)
         bar.addWidget(self.new_button)
 
         self.legend = QLabel(
@@ -176,6 +179,8 @@ class CalendarPane(QWidget):
             '&nbsp; <span style="color:#8a5a00">▌</span> Due &nbsp; <span style="color:#b91c1c"><b>▌ Overdue</b></span>'
         )
         self.legend.setAccessibleName("Legend")
+        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.legend.setMinimumWidth(1)
         self.status = QLabel()
         self.status.setObjectName("calendar_status")
         self.status.setAccessibleName("Calendar status")
@@ -184,7 +189,7 @@ class CalendarPane(QWidget):
         bottom.addStretch(1)
         bottom.addWidget(self.status)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addWidget(bar)
         layout.addWidget(self.stack, 1)
         layout.addLayout(bottom)
 
@@ -211,7 +216,12 @@ class CalendarPane(QWidget):
             unlocked.connect(self.refresh)
 
     def on_external_change(self, changes: object) -> None:
-        """Something changed elsewhere (a note signed, a plan reviewed): deadlines may differ."""
+        """Something changed elsewhere (a note signed, a plan reviewed): deadlines may differ. The echo
+        of the pane's own change (already reloaded) is skipped."""
+        tables = getattr(changes, "tables", None)
+        if self._echo is not None and tables == self._echo:
+            self._echo = None
+            return
         self.refresh()
 
     def clear(self) -> None:
@@ -280,6 +290,8 @@ class CalendarPane(QWidget):
 
     def reload(self) -> None:
         """Load the visible page's visits (and the deadlines, when something changed)."""
+        if getattr(self.source, "is_locked", False):
+            return  # nothing to show until the profile is unlocked
         self._generation += 1
         generation = self._generation
         view = self.view
@@ -350,6 +362,7 @@ class CalendarPane(QWidget):
 
         def done(result: Any) -> None:
             self._due_stale = True
+            self._echo = APPOINTMENT_TABLES
             self.sig_data_changed.emit(APPOINTMENT_TABLES)
             if then is not None:
                 then(result)

@@ -74,7 +74,7 @@ class Reminders(QObject):
 
     def check(self) -> None:
         """Look for reminders now (the timer calls this every minute)."""
-        if self.locked:
+        if self.locked or getattr(self.source, "is_locked", False):
             return
         now = self.clock()
         want_digest = self._digest_day != now.date()

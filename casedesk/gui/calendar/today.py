@@ -90,6 +90,7 @@ class TodayDashboard(QWidget):
         self.clock = clock
         self.snapshot: data.TodaySnapshot | None = None
         self._generation = 0
+        self._echo: frozenset[str] | None = None
 
         self.heading = QLabel()
         self.heading.setObjectName("today_heading")
@@ -97,9 +98,11 @@ class TodayDashboard(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.heading.setFont(font)
+        self.heading.setWordWrap(True)
         self.summary = QLabel()
         self.summary.setObjectName("today_summary")
         self.summary.setAccessibleName("Summary")
+        self.summary.setWordWrap(True)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.reload)
         top = QHBoxLayout()
@@ -132,6 +135,11 @@ class TodayDashboard(QWidget):
             unlocked.connect(self.reload)
 
     def on_external_change(self, changes: object) -> None:
+        """Reload after a change made elsewhere (the echo of the dashboard's own change is skipped)."""
+        tables = getattr(changes, "tables", None)
+        if self._echo is not None and tables == self._echo:
+            self._echo = None
+            return
         self.reload()
 
     def clear(self) -> None:
@@ -144,6 +152,8 @@ class TodayDashboard(QWidget):
     # -- loading -------------------------------------------------------------------------------
 
     def reload(self) -> None:
+        if getattr(self.source, "is_locked", False):
+            return  # nothing to show until the profile is unlocked
         self._generation += 1
         generation = self._generation
         now = self.clock()
@@ -163,7 +173,8 @@ class TodayDashboard(QWidget):
 
     def _write(self, work: Callable[[Session], Any], then: Callable[[Any], None] | None = None) -> None:
         def done(result: Any) -> None:
-            self.sig_data_changed.emit(frozenset({"appointment"}))
+            self._echo = frozenset({"appointment"})
+            self.sig_data_changed.emit(self._echo)
             if then is not None:
                 then(result)
             self.reload()

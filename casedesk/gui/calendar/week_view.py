@@ -86,7 +86,7 @@ class WeekView(CalendarView):
         self.setObjectName("week_view")
         self.setAccessibleName("Week calendar")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setMinimumSize(560, 420)
+        self.setMinimumSize(300, 240)
         self.selected_minutes = self.DEFAULT_START_MINUTES
         self.first_hour = 7
         self.last_hour = 19
