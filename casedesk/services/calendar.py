@@ -722,13 +722,20 @@ def _update_series(session: Session, target: _Target, changes: dict[str, Any], s
     assert series_row is not None and target.original_start is not None
     series = _series_of(series_row)
     zone = changes.get("timezone", series_row.timezone)
-    occurrence_start = target.override.starts_at if target.override is not None else target.original_start
-    occurrence_end = target.override.ends_at if target.override is not None else target.original_start + series.duration
-    new_start = changes.get("start", occurrence_start)
-    new_end = changes.get("end", new_start + (occurrence_end - occurrence_start))
+    # The series' pattern is where this occurrence was meant to be (its original start), even when it
+    # was moved on its own: a new time given here becomes the pattern; without one the pattern stays.
+    pattern_start = target.original_start
+    shown = target.override
+    length = (shown.ends_at - shown.starts_at) if shown is not None else series.duration
+    new_start = changes.get("start", pattern_start)
+    if "end" in changes:
+        new_end = changes["end"]
+    else:
+        new_end = new_start + (length if "start" in changes else series.duration)
     _check_times(new_start, new_end)
     tz = zone_name(zone)
-    day_shift = (new_start.astimezone(tz).date() - occurrence_start.astimezone(tz).date()).days
+    occurrence_start = pattern_start
+    day_shift = (new_start.astimezone(tz).date() - pattern_start.astimezone(tz).date()).days
     if "rrule" in changes:
         rule = _normal_rule(changes["rrule"], zone)
     else:

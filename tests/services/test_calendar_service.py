@@ -331,3 +331,15 @@ def test_visits_of_a_day_and_visits_left_to_record(store: Store, client_id: str)
     assert local(today) == ["Mon 08 10:00"]
     assert local(to_record) == ["Mon 08 10:00", "Mon 15 10:00"]
     assert local(left) == ["Mon 15 10:00"]
+
+
+def test_edit_all_future_from_a_moved_visit_keeps_the_pattern(store: Store, client_id: str) -> None:
+    weekly_series(store, client_id)
+    third = june(store)[2]
+    with store.session() as s:
+        moved = calendar.move(s, third.ref, chicago(2026, 6, 16, 15))  # this one only, to Tuesday 15:00
+        calendar.update(s, moved, {"location": "Library"}, scope="future")
+    events = june(store)
+    assert local(events) == ["Mon 01 10:00", "Mon 08 10:00", "Tue 16 15:00", "Mon 22 10:00", "Mon 29 10:00"]
+    assert [e.location for e in events] == ["12 Maple Ave", "12 Maple Ave", "Library", "Library", "Library"]
+    assert events[2].original_start == third.original_start and events[2].is_exception
