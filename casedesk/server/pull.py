@@ -155,7 +155,7 @@ def snapshot(
         return {"rows": [], "conflicts": [], "after": after, "more": False}
     own = own & set(clients)
     columns = (*RAW_COLUMNS, Record.client_id, cast(Record.field_meta, Text)) if own else RAW_COLUMNS
-    rows = list(
+    rows: list[Any] = list(
         session.execute(select(*columns).where(Record.seq > after, or_(*scope)).order_by(Record.seq).limit(limit + 1))
     )
     more = len(rows) > limit

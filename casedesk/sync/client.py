@@ -339,7 +339,7 @@ def _send(
     store: Store,
     transport: Transport,
     result: SyncResult,
-    ops: list[OutboxOp],
+    ops: list[outbox.PendingOp],
     bodies: list[dict[str, Any]],
     held: set[tuple[str, str]],
     created: set[str],
