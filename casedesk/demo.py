@@ -32,11 +32,20 @@ from casedesk.db.models import (
 )
 from casedesk.db.types import new_id
 from casedesk.domain import notes as note_rules
+from casedesk.domain.quarterly_draft import canonical_report_content
 from casedesk.localzone import local_zone_name
 from casedesk.services import audit
 
-NICKNAMES = {"Dmitri": "Dima", "Kateryna": "Katya", "Samuel": "Sam", "Mohammed": "Mo", "Xavier": "Xavi",
-             "Hiroshi": "Hiro", "Destiny": "Dee", "Tomás": "Tomi"}
+NICKNAMES = {
+    "Dmitri": "Dima",
+    "Kateryna": "Katya",
+    "Samuel": "Sam",
+    "Mohammed": "Mo",
+    "Xavier": "Xavi",
+    "Hiroshi": "Hiro",
+    "Destiny": "Dee",
+    "Tomás": "Tomi",
+}
 
 FIRST_NAMES = [
     "Zoë",
@@ -573,24 +582,43 @@ def _client_rows(
             due > today - dt.timedelta(days=60) and rng.random() < 0.35
         ):
             signed_at = dt.datetime.combine(due - dt.timedelta(days=rng.randint(1, 10)), dt.time(16, 0), tz)
+            report_id = new_id()
+            label = f"{q_start.year}Q{(q_start.month - 1) // 3 + 1}"
+            summary = f"{name} continued to work on the plan goals this quarter with steady support."
+            narratives = {gid: "Progress noted in the quarter's visits." for gid in goal_ids}
             yield (
                 QuarterlyReport,
                 {
-                    "id": new_id(),
+                    "id": report_id,
                     "client_id": client_id,
                     "plan_id": plan_id,
-                    "quarter_label": f"{q_start.year}Q{(q_start.month - 1) // 3 + 1}",
+                    "quarter_label": label,
                     "period_start": q_start,
                     "period_end": q_end,
                     "due_date": due,
                     "status": "signed",
-                    "summary": f"{name} continued to work on the plan goals this quarter with steady support.",
-                    "goal_narratives": {gid: "Progress noted in the quarter's visits." for gid in goal_ids},
+                    "summary": summary,
+                    "goal_narratives": narratives,
                     "draft_data": {},
                     "signed_by": worker_id,
                     "signer_name": worker_name,
                     "signed_at": signed_at.astimezone(dt.UTC),
-                    "content_hash": None,
+                    "content_hash": note_rules.content_hash(
+                        canonical_report_content(
+                            report_id=report_id,
+                            client_id=client_id,
+                            plan_id=plan_id,
+                            quarter_label=label,
+                            period_start=q_start,
+                            period_end=q_end,
+                            summary=summary,
+                            goal_narratives=narratives,
+                            draft_data={},
+                            signer_id=worker_id,
+                            signer_name=worker_name,
+                            signed_at=signed_at,
+                        )
+                    ),
                 },
             )
         q_start = _add_months(q_start, 3)

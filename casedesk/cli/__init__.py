@@ -6,4 +6,6 @@ COMMAND_MODULES = (
     "casedesk.cli.records_cmds",
     "casedesk.cli.backup_cmds",
     "casedesk.cli.sync_cmds",
+    "casedesk.cli.forms_cmds",
+    "casedesk.cli.report_cmds",
 )
