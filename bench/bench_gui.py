@@ -195,7 +195,7 @@ def _make_profile(root: Path, clients: int) -> None:
         store.close()
 
 
-def _result(name: str, value: float, unit: str, floor: float | None, budget: float, ok: bool) -> dict[str, Any]:
+def _result(name: str, value: float, unit: str, floor: float | None, budget: str, ok: bool) -> dict[str, Any]:
     return {
         "name": name,
         "value": round(value, 2),
@@ -214,7 +214,7 @@ def bench_first_paint(tmp: Path) -> dict[str, Any]:
     runs = [_child(APP_PAINT, str(root), PASSPHRASE, str(tmp / f"prefs{i}.ini")) for i in range(RUNS)]
     floor, value = statistics.median(floors), statistics.median(r["ms"] for r in runs)
     result = _result(
-        "gui unlock (KDF excluded) + first paint, 60 clients, fresh process", value, "ms", floor, 3.0, value / floor <= 3.0
+        "gui unlock (KDF excluded) + first paint, 60 clients, fresh process", value, "ms", floor, "ratio <= 3", value / floor <= 3.0
     )
     # Where the time goes (medians): importing Qt + SQLAlchemy + CaseDesk, Store.open, window to first paint.
     result["detail"] = {
@@ -231,16 +231,18 @@ def bench_big_caseload(tmp: Path) -> list[dict[str, Any]]:
     times = sorted(run_data["keystroke_ms"])
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     extra = run_data["rss_mb"] - floor_rss
+    rss_row = _result(
+        f"peak RSS above a bare QApplication, {run_data['rows']} clients in the caseload",
+        extra,
+        "MB",
+        floor_rss,
+        "< 150 MB above the floor",
+        extra < 150.0,
+    )
+    rss_row["ratio"] = None  # the budget is a difference, not a ratio
     return [
-        _result(f"caseload filter keystroke p95, {run_data['rows']} clients", p95, "ms", None, 16.0, p95 < 16.0),
-        _result(
-            f"peak RSS above a bare QApplication, {run_data['rows']} clients in the caseload",
-            extra,
-            "MB",
-            floor_rss,
-            150.0,
-            extra < 150.0,
-        ),
+        _result(f"caseload filter keystroke p95, {run_data['rows']} clients", p95, "ms", None, "< 16 ms", p95 < 16.0),
+        rss_row,
     ]
 
 
