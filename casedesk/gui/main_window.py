@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
         width = self.width()
         self.resizeDocks(
             [self.caseload_dock, self.upcoming_dock],
-            [int(width * 0.36), int(width * 0.2)],
+            [int(width * 0.44), int(width * 0.2)],
             Qt.Orientation.Horizontal,
         )
 

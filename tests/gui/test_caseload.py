@@ -179,3 +179,22 @@ def test_model_filter_keeps_up_with_ten_thousand_rows(qtmodeltester) -> None:
     model.set_filter(CaseloadFilter(text="person 09995"))
     assert [model.client_id(r) for r in range(model.rowCount())] == ["c9995"]
     qtmodeltester.check(model, force_py=True)
+
+
+def test_multidata_answers_like_data_and_never_leaves_stale_values(pane: CaseloadPane) -> None:
+    """The item delegate reuses one role array for every cell: each role must be rewritten per cell."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
+
+    model = pane.model
+    roles = [int(r) for r in (
+        Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole, ClientIdRole,
+    )]
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            for role in roles:
+                role_data = QModelRoleData(role)
+                role_data.setData("stale value from another cell")
+                model.multiData(index, QModelRoleDataSpan(role_data))
+                assert role_data.data() == model.data(index, role), (row, column, role)

@@ -123,7 +123,8 @@ class CaseloadModel(QAbstractTableModel):
     def multiData(self, index: Index, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
         """All roles of one cell in one call (the item delegate asks for about seven per cell).
 
-        This is the painting hot path: roles this model does not provide are left untouched (invalid).
+        This is the painting hot path. The delegate reuses its role array from cell to cell, so every
+        role is written: a value, or cleared.
         """
         row = index.row()
         if row < 0 or row >= len(self._visible):
@@ -140,8 +141,12 @@ class CaseloadModel(QAbstractTableModel):
                 role_data.setData(texts[column])
             elif role in _USED_ROLES:
                 value = self._role_value(cid, column, role)
-                if value is not None:
+                if value is None:
+                    role_data.clearData()
+                else:
                     role_data.setData(value)
+            else:
+                role_data.clearData()
 
     def _role_value(self, cid: str, column: int, role: int) -> Any:
         if role in (DISPLAY, ACCESSIBLE):

@@ -121,7 +121,7 @@ class CaseloadPane(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, chars in enumerate((22, 5, 24, 13, 17, 28, 16)):
+        for column, chars in enumerate((20, 5, 18, 14, 17, 28, 16)):
             header.resizeSection(column, self.fontMetrics().averageCharWidth() * chars)
         self.view.activated.connect(self.on_row_activated)
         self.view.doubleClicked.connect(self.on_row_activated)
