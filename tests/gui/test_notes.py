@@ -223,7 +223,7 @@ def test_recovered_drafts_are_offered_after_a_crash(qtbot, unlocked, prefs) -> N
 
 def test_quitting_after_a_focus_change_still_stores_the_draft(qtbot, window: MainWindow) -> None:
     """The focus-change autosave must not make closing think the draft itself is saved."""
-    ws, editor = new_editor(qtbot, window)
+    _ws, editor = new_editor(qtbot, window)
     note_id = editor.note_id
     editor.section_edit("data").setFocus()
     qtbot.keyClicks(editor.section_edit("data"), DATA)
