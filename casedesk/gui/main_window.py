@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -65,9 +66,13 @@ class LockScreen(QWidget):
     def form(self) -> UnlockForm:
         if self._form is None:
             self._form = UnlockForm(self._context, self, title="CaseDesk is locked")
-            self._form.setMaximumWidth(520)
+            self._form.setFixedWidth(min(520, max(320, self.width() - 40)))
             self._form.sig_unlocked.connect(self.sig_unlocked)
-            self._layout.addWidget(self._form, 0, Qt.AlignmentFlag.AlignHCenter)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(self._form)
+            row.addStretch(1)
+            self._layout.addLayout(row)
             self._layout.addStretch(2)
         return self._form
 
@@ -338,7 +343,7 @@ class MainWindow(QMainWindow):
             for note_id, exists in place.editors.get(client_id, []):
                 key = editor_key(note_id)
                 if key in by_key:
-                    ws.open_recovered(by_key[key])
+                    ws.open_recovered(by_key[key], announce=False)
                     restored_keys.add(key)
                 elif exists:
                     ws.open_note(note_id)
@@ -361,13 +366,11 @@ class MainWindow(QMainWindow):
         box.setInformativeText("If you choose Later, they stay safe and are offered again next time.")
         box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Ignore)
         box.button(QMessageBox.StandardButton.Ignore).setText("Later")
+        open_button = box.button(QMessageBox.StandardButton.Open)
+        open_button.setText("Open them")
+        open_button.setIcon(QIcon())
         box.setDefaultButton(QMessageBox.StandardButton.Open)
         box.accepted.connect(lambda: self.restore_autosaves(leftovers))
-        box.buttonClicked.connect(
-            lambda button: self.restore_autosaves(leftovers)
-            if box.standardButton(button) == QMessageBox.StandardButton.Open
-            else None
-        )
         self.recovery_box = box
         box.open()
 

@@ -96,6 +96,7 @@ class NoteEditor(QWidget):
         detail: NoteDetail | None = None,
         units_rule: str = "cms8",
         recovered_at: dt.datetime | None = None,
+        unsaved: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -105,8 +106,9 @@ class NoteEditor(QWidget):
         self._detail = detail
         self._goals = list(goals)
         self._units_rule = units_rule
-        self._dirty = recovered_at is not None  # edits not yet in the autosave row
-        self._draft_stale = recovered_at is not None  # edits not yet in the stored draft
+        unsaved = unsaved or recovered_at is not None
+        self._dirty = unsaved  # edits not yet in the autosave row
+        self._draft_stale = unsaved  # edits not yet in the stored draft
         self._loading = True
         self._closed = False
         self._section_edits: dict[str, QPlainTextEdit] = {}
