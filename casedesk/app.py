@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="profile folder (default: $CASEDESK_DATA_DIR or the user data folder)")
     parser.add_argument("--demo", action="store_true", help="open the app on the demo profile (passphrase: demo)")
     parser.add_argument("--version", action="store_true", help="print versions and exit")
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation works (temporary profile, no client data)"
+    )
     parser.add_argument("--verbose", action="store_true", help="more detail in the log file")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -81,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.version:
             print(versions())
             return 0
+        if args.self_test:
+            from casedesk.selftest import run_self_test
+
+            return run_self_test()
         if args.command is None:
             return run_gui(args)
         return int(args.func(args))

@@ -32,9 +32,20 @@ from casedesk.db.models import (
 )
 from casedesk.db.types import new_id
 from casedesk.domain import notes as note_rules
+from casedesk.domain.quarterly_draft import canonical_report_content
+from casedesk.localzone import local_zone_name
 from casedesk.services import audit
 
-TZ = ZoneInfo("America/Chicago")
+NICKNAMES = {
+    "Dmitri": "Dima",
+    "Kateryna": "Katya",
+    "Samuel": "Sam",
+    "Mohammed": "Mo",
+    "Xavier": "Xavi",
+    "Hiroshi": "Hiro",
+    "Destiny": "Dee",
+    "Tomás": "Tomi",
+}
 
 FIRST_NAMES = [
     "Zoë",
@@ -278,7 +289,9 @@ def generate(session: Session, clients: int = 60, seed: int = 2026, today: dt.da
     """Fill the profile in `session` with a demo caseload. Deterministic for a given seed and today."""
     rng = random.Random(seed)
     today = today or dt.date.today()
-    now = dt.datetime.combine(today, dt.time(8, 0), TZ).astimezone(dt.UTC)
+    zone_name = local_zone_name()  # visits at sensible local hours wherever the demo runs
+    tz = ZoneInfo(zone_name)
+    now = dt.datetime.combine(today, dt.time(8, 0), tz).astimezone(dt.UTC)
     worker_setting = session.get(Setting, "current_worker_id")
     worker_id = worker_setting.value if worker_setting else None
     worker = session.get(Worker, worker_id) if worker_id else None
@@ -328,7 +341,7 @@ def generate(session: Session, clients: int = 60, seed: int = 2026, today: dt.da
                 rows.clear()
 
     for index in range(clients):
-        for model, row in _client_rows(rng, index, today, now, worker_id, worker_name, providers):
+        for model, row in _client_rows(rng, index, today, now, worker_id, worker_name, providers, zone_name):
             batch[model].append(row)
             if model is ProgressNote:
                 counts["notes"] += 1
@@ -351,7 +364,9 @@ def _client_rows(
     worker_id: str | None,
     worker_name: str,
     providers: list[tuple[str, str]],
+    zone_name: str,
 ) -> Iterator[tuple[type[Any], dict[str, Any]]]:
+    tz = ZoneInfo(zone_name)
     first = FIRST_NAMES[index % len(FIRST_NAMES)] if index < len(FIRST_NAMES) else rng.choice(FIRST_NAMES)
     last = LAST_NAMES[(index * 7) % len(LAST_NAMES)] if index < len(LAST_NAMES) else rng.choice(LAST_NAMES)
     name = first.split()[0]
@@ -369,7 +384,7 @@ def _client_rows(
             "id": client_id,
             "first_name": first,
             "last_name": last,
-            "preferred_name": None if rng.random() > 0.1 else name[:3],
+            "preferred_name": NICKNAMES.get(name) if rng.random() < 0.5 else None,
             "dob": dob,
             "medicaid_id": f"{rng.randint(100000000, 999999999)}",
             "record_number": f"RB-{10000 + index}",
@@ -457,7 +472,7 @@ def _client_rows(
     template = rng.choice(["dap", "dap", "soap"])
     while day < today + dt.timedelta(days=28):
         hour = rng.choice([9, 10, 11, 13, 14, 15])
-        start = dt.datetime.combine(day, dt.time(hour, rng.choice([0, 15, 30])), TZ).astimezone(dt.UTC)
+        start = dt.datetime.combine(day, dt.time(hour, rng.choice([0, 15, 30])), tz).astimezone(dt.UTC)
         minutes = rng.choice([30, 45, 45, 60, 60, 75, 90])
         kind = rng.choices(["home_visit", "office", "phone"], [7, 2, 1])[0]
         appt_id = new_id()
@@ -476,7 +491,7 @@ def _client_rows(
                 "kind": kind,
                 "starts_at": start,
                 "ends_at": start + dt.timedelta(minutes=minutes),
-                "timezone": "America/Chicago",
+                "timezone": zone_name,
                 "location": address
                 if kind == "home_visit"
                 else ("Office, 200 Main St" if kind == "office" else "Phone"),
@@ -566,25 +581,44 @@ def _client_rows(
         if q_end >= plan_start - dt.timedelta(days=366) and not (
             due > today - dt.timedelta(days=60) and rng.random() < 0.35
         ):
-            signed_at = dt.datetime.combine(due - dt.timedelta(days=rng.randint(1, 10)), dt.time(16, 0), TZ)
+            signed_at = dt.datetime.combine(due - dt.timedelta(days=rng.randint(1, 10)), dt.time(16, 0), tz)
+            report_id = new_id()
+            label = f"{q_start.year}Q{(q_start.month - 1) // 3 + 1}"
+            summary = f"{name} continued to work on the plan goals this quarter with steady support."
+            narratives = {gid: "Progress noted in the quarter's visits." for gid in goal_ids}
             yield (
                 QuarterlyReport,
                 {
-                    "id": new_id(),
+                    "id": report_id,
                     "client_id": client_id,
                     "plan_id": plan_id,
-                    "quarter_label": f"{q_start.year}Q{(q_start.month - 1) // 3 + 1}",
+                    "quarter_label": label,
                     "period_start": q_start,
                     "period_end": q_end,
                     "due_date": due,
                     "status": "signed",
-                    "summary": f"{name} continued to work on the plan goals this quarter with steady support.",
-                    "goal_narratives": {gid: "Progress noted in the quarter's visits." for gid in goal_ids},
+                    "summary": summary,
+                    "goal_narratives": narratives,
                     "draft_data": {},
                     "signed_by": worker_id,
                     "signer_name": worker_name,
                     "signed_at": signed_at.astimezone(dt.UTC),
-                    "content_hash": None,
+                    "content_hash": note_rules.content_hash(
+                        canonical_report_content(
+                            report_id=report_id,
+                            client_id=client_id,
+                            plan_id=plan_id,
+                            quarter_label=label,
+                            period_start=q_start,
+                            period_end=q_end,
+                            summary=summary,
+                            goal_narratives=narratives,
+                            draft_data={},
+                            signer_id=worker_id,
+                            signer_name=worker_name,
+                            signed_at=signed_at,
+                        )
+                    ),
                 },
             )
         q_start = _add_months(q_start, 3)

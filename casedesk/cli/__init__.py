@@ -5,4 +5,7 @@ COMMAND_MODULES = (
     "casedesk.cli.demo_cmd",
     "casedesk.cli.records_cmds",
     "casedesk.cli.backup_cmds",
+    "casedesk.cli.sync_cmds",
+    "casedesk.cli.forms_cmds",
+    "casedesk.cli.report_cmds",
 )

@@ -253,8 +253,14 @@ class Store:
 
     def close(self) -> None:
         """Close cleanly: checkpoint the WAL, mark a clean exit, drop the key with the engine."""
-        with contextlib.suppress(Exception), self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # On the DB-API connection itself: the engine's begin hook would wrap the pragma in
+        # BEGIN IMMEDIATE, where a checkpoint cannot run.
+        with contextlib.suppress(Exception):
+            raw = self.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+            finally:
+                raw.close()
         self.engine.dispose()
         self._db_key = b""
         self.paths.write_state(open=False, closed_at=utcnow().isoformat())
@@ -291,6 +297,9 @@ class Store:
         except sa_exc.DBAPIError as exc:
             s.rollback()
             translated = translate_db_error(exc, self.paths)
+            if isinstance(translated, DatabaseDamagedError):
+                # SQLCipher keeps failing on a connection that met a bad page: start the pool afresh
+                self.engine.dispose()
             if translated is not None:
                 raise translated from None
             raise

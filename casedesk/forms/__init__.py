@@ -24,7 +24,14 @@ Printing (``printing``)
 XLSForm (``xlsform``)
     ``import_xlsform(path | bytes | file)`` -> ``ImportResult(definition, report: tuple[ImportNote])``.
 Templates (``templates``)
-    ``builtin_templates()``, ``builtin_template(key)``.
+    ``builtin_templates()``, ``builtin_template(key)``, ``builtin_template_keys()``.
+Designer actions (``casedesk.forms.editing``, imported from there)
+    ``new_field``, ``insert_field``, ``remove_field``, ``move_field``, ``update_field`` (a new key renames
+    references), ``wrap_fields`` / ``unwrap_group``, ``set_form_details``; ``EditError``. Results are not
+    validated (a designer passes through invalid states); ``validation.definition_problems`` lists problems.
+Stored responses (``casedesk.forms.responses``, imported from there)
+    answer paths (``answer_at``, ``with_answer``, ``iter_answers``), ``label_goal_answers``,
+    ``response_hash`` (SHA-256 of a finalised response's canonical content).
 
 Answers are a dict keyed by field key (groups are visual only; a repeat group holds a list of row
 dicts). Signature fields hold whatever marker the signing code stores (a signature id, "wet", ...);

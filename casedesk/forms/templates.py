@@ -14,6 +14,11 @@ BUILTIN_TEMPLATE_FILES: tuple[str, ...] = (
 )
 
 
+def builtin_template_keys() -> tuple[str, ...]:
+    """Form keys of the built-in templates, without reading them (each file is named KEY.json)."""
+    return tuple(name.removesuffix(".json") for name in BUILTIN_TEMPLATE_FILES)
+
+
 def builtin_templates() -> list[FormDefinition]:
     """Every built-in template, parsed and validated (FormDefinitionError names the broken file)."""
     return [_load(name) for name in BUILTIN_TEMPLATE_FILES]

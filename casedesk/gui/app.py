@@ -120,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
     app.setApplicationName("CaseDesk")
     app.setOrganizationName("CaseDesk")
     app.setApplicationDisplayName("CaseDesk")
+    from casedesk.gui import i18n
+
+    i18n.install_remembered(window_settings(), app)
     context = AppContext(data_dir, demo=demo)
 
     if ProfilePaths(data_dir).exists():

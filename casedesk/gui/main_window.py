@@ -24,12 +24,16 @@ from sqlalchemy.orm import Session
 
 from casedesk.db.store import Store
 from casedesk.gui.autolock import IdleWatcher
+from casedesk.gui.backups.ui import install_backup_ui
 from casedesk.gui.caseload.pane import CaseloadPane
 from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.context import AppContext
+from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
 from casedesk.gui.notes.state import editor_key
 from casedesk.gui.ops import Changes
+from casedesk.gui.printing.actions import PrintActions
 from casedesk.gui.settings.dialog import SettingsDialog, SettingsSnapshot, read_snapshot
+from casedesk.gui.sync.ui import install_sync_ui
 from casedesk.gui.unlock.form import UnlockForm
 from casedesk.gui.upcoming.pane import UpcomingPane
 from casedesk.services import notes, settings, workspace
@@ -84,7 +88,7 @@ class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, prefs: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("main_window")
-        self.setWindowTitle("CaseDesk" + (" — demo profile" if context.demo else ""))
+        self.setWindowTitle(self.tr("CaseDesk") + (" — demo profile" if context.demo else ""))
         self.setAccessibleName("CaseDesk")
         self.context = context
         self.prefs = prefs
@@ -92,12 +96,15 @@ class MainWindow(QMainWindow):
         self._offered_recovery = False
         self._quitting = False
         self.recovery_box: QMessageBox | None = None
+        self.form_editor: FormEditorPane | None = None  # made the first time it is opened
+        self.form_editor_dock: QDockWidget | None = None
+        self.fill_dialog: FormFillDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self._locked_state: QByteArray | None = None
 
         # ---- panes ----
         self.caseload = CaseloadPane(context)
-        self.caseload_dock = self._dock("Caseload", "caseload_dock", self.caseload, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.caseload_dock = self._dock(self.tr("Caseload"), "caseload_dock", self.caseload, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.upcoming = UpcomingPane(context)
         self.upcoming_dock = self._dock(
             "Upcoming visits", "upcoming_dock", self.upcoming, Qt.DockWidgetArea.RightDockWidgetArea
@@ -129,6 +136,7 @@ class MainWindow(QMainWindow):
 
         # ---- actions, menus, toolbar, status bar ----
         self._build_actions()
+        self.print_actions = PrintActions(self, context, self.current_workspace, self.show_message, self.show_error)
         self.lock_label = QLabel()
         self.lock_label.setAccessibleName("Lock state")
         self.sync_label = QLabel(SYNC_PLACEHOLDER)
@@ -158,6 +166,8 @@ class MainWindow(QMainWindow):
             self._show_locked()
         else:
             self.on_unlocked()
+        install_sync_ui(self)
+        install_backup_ui(self)
 
     # ---- construction helpers -------------------------------------------------------------------------
 
@@ -185,40 +195,58 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.find_action = self._action("&Find client", self.on_find, QKeySequence.StandardKey.Find)
-        self.new_note_action = self._action("&New note", self.on_new_note, QKeySequence.StandardKey.New)
-        self.close_tab_action = self._action("&Close tab", self.on_close_tab, QKeySequence.StandardKey.Close)
-        self.lock_action = self._action("&Lock now", self.lock, "Ctrl+L", "Hide all client data and lock CaseDesk")
-        self.settings_action = self._action("&Settings…", self.on_settings, QKeySequence.StandardKey.Preferences)
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.about_action = self._action("&About CaseDesk", self.on_about)
+        self.find_action = self._action(self.tr("&Find client"), self.on_find, QKeySequence.StandardKey.Find)
+        self.new_note_action = self._action(self.tr("&New note"), self.on_new_note, QKeySequence.StandardKey.New)
+        self.close_tab_action = self._action(self.tr("&Close tab"), self.on_close_tab, QKeySequence.StandardKey.Close)
+        self.lock_action = self._action(self.tr("&Lock now"), self.lock, "Ctrl+L", "Hide all client data and lock CaseDesk")
+        self.settings_action = self._action(self.tr("&Settings…"), self.on_settings, QKeySequence.StandardKey.Preferences)
+        self.quit_action = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.about_action = self._action(self.tr("&About CaseDesk"), self.on_about)
+        self.fill_form_action = self._action(
+            self.tr("Fill a &form…"), self.on_fill_form, tip="Fill in an agency form for the open client"
+        )
+        self.form_editor_action = self._action(
+            self.tr("Form &editor"), self.on_form_editor, tip="Design agency forms, import XLSForms, publish versions"
+        )
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
 
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.settings_action)
         file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        client_menu = bar.addMenu("&Client")
+        client_menu = bar.addMenu(self.tr("&Client"))
         client_menu.addAction(self.find_action)
         client_menu.addAction(self.new_note_action)
+        client_menu.addAction(self.fill_form_action)
         client_menu.addAction(self.close_tab_action)
-        view_menu = bar.addMenu("&View")
+        view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addAction(self.caseload_dock.toggleViewAction())
         view_menu.addAction(self.upcoming_dock.toggleViewAction())
-        help_menu = bar.addMenu("&Help")
+        view_menu.addAction(self.form_editor_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        from casedesk.gui.help.menu import install_help_menu
+
+        self.help_menu = install_help_menu(self, self.context, help_menu)
         help_menu.addAction(self.about_action)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("main_toolbar")
         toolbar.setAccessibleName("Main toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.find_action, self.new_note_action, self.lock_action, self.settings_action):
+        for action in (self.find_action, self.new_note_action, self.fill_form_action, self.lock_action, self.settings_action):
             toolbar.addAction(action)
         self.toolbar = toolbar
-        self._client_actions = (self.find_action, self.new_note_action, self.close_tab_action, self.settings_action)
+        self._client_actions = (
+            self.find_action,
+            self.new_note_action,
+            self.close_tab_action,
+            self.settings_action,
+            self.fill_form_action,
+            self.form_editor_action,
+        )
 
     # ---- layout persistence ---------------------------------------------------------------------------
 
@@ -311,6 +339,8 @@ class MainWindow(QMainWindow):
             self._locked_state = self.saveState()
         self.caseload_dock.hide()
         self.upcoming_dock.hide()
+        if self.form_editor_dock is not None:
+            self.form_editor_dock.hide()
         for action in self._client_actions:
             action.setEnabled(False)
         self.lock_action.setEnabled(False)
@@ -358,7 +388,7 @@ class MainWindow(QMainWindow):
         count = len(leftovers)
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Recovered note drafts")
+        box.setWindowTitle(self.tr("Recovered note drafts"))
         box.setText(
             f"CaseDesk kept {count} note draft{'s' if count != 1 else ''} that {'were' if count != 1 else 'was'} "
             "not saved when it last closed. Open them now?"
@@ -464,6 +494,43 @@ class MainWindow(QMainWindow):
         else:
             self.on_client_tab_close(self.client_tabs.currentIndex())
 
+    def on_fill_form(self) -> None:
+        """Fill a form for the open client (FormFillDialog); it saves and closes when CaseDesk locks."""
+        ws = self.current_workspace()
+        if ws is None:
+            self.show_message("Open a client first (Ctrl+F to find one), then fill a form.")
+            return
+        if self.fill_dialog is not None:
+            self.fill_dialog.close()
+        client_id = ws.client_id
+        dialog = FormFillDialog(self.context.require_store, client_id, self)
+        self.context.sig_about_to_lock.connect(dialog.close)
+
+        def closed(_result: int) -> None:
+            self.context.sig_about_to_lock.disconnect(dialog.close)
+            if self.fill_dialog is dialog:
+                self.fill_dialog = None
+            dialog.deleteLater()
+            if not self.context.is_locked:
+                self.context.notify(Changes.of("form_response", clients=[client_id]))
+
+        dialog.finished.connect(closed)
+        self.fill_dialog = dialog
+        dialog.open()
+
+    def on_form_editor(self) -> None:
+        """Show the form designer: a dock, made the first time (it holds no client data)."""
+        if self.form_editor is None or self.form_editor_dock is None:
+            self.form_editor = FormEditorPane(self.context.require_store, ops=self.context.ops)
+            self.form_editor_dock = self._dock(
+                "Form editor", "form_editor_dock", self.form_editor, Qt.DockWidgetArea.RightDockWidgetArea
+            )
+            # a tab beside the upcoming visits, with the room a designer needs
+            self.tabifyDockWidget(self.upcoming_dock, self.form_editor_dock)
+            self.resizeDocks([self.form_editor_dock], [int(self.width() * 0.7)], Qt.Orientation.Horizontal)
+        self.form_editor_dock.show()
+        self.form_editor_dock.raise_()
+
     def on_settings(self) -> None:
         self.context.submit(read_snapshot, on_done=self.show_settings)
 
@@ -471,19 +538,20 @@ class MainWindow(QMainWindow):
         assert isinstance(snapshot, SettingsSnapshot)
         dialog = SettingsDialog(self.context, snapshot, self)
         dialog.sig_saved.connect(lambda values: self.idle.set_minutes(int(values["idle_lock_minutes"])))
+        dialog.sig_saved.connect(lambda values: self.on_language_saved(str(values["language"])))
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog
         dialog.open()
 
-    def on_about(self) -> None:
-        from casedesk import __version__
+    def on_language_saved(self, language: str) -> None:
+        from casedesk.gui import i18n
 
-        QMessageBox.about(
-            self,
-            "About CaseDesk",
-            f"<b>CaseDesk {__version__}</b><p>Offline-first case management. Your caseload is encrypted on "
-            f"this computer.</p><p>Profile: {self.context.data_dir}</p>",
-        )
+        if i18n.remembered_language(self.prefs) != language:
+            i18n.apply_choice(self.prefs, language)
+            self.show_message(self.tr("The new interface language applies fully after CaseDesk restarts."))
+
+    def on_about(self) -> None:
+        self.help_menu.show_about()
 
     # ---- status -----------------------------------------------------------------------------------------
 

@@ -277,3 +277,20 @@ def test_every_local_change_writes_its_outbox_op_in_the_same_transaction(store: 
     assert [(o.kind, o.base_version, o.new_version) for o in ops] == [("insert", 0, 1), ("update", 1, 2)]
     assert ops[1].fields == {"phone": "555-0100"}
     assert client is not None and client.version == 2 and client.phone == "555-0100"
+
+
+def test_close_checkpoints_the_wal(store: Store) -> None:
+    from casedesk.services import clients as client_service
+
+    with store.session() as s:
+        client_service.create_client(s, first_name="Wal", last_name="Checkpoint")
+    wal = store.paths.root / "casedesk.db-wal"
+    assert wal.exists() and wal.stat().st_size > 0
+    # another process still has the file open, so SQLite will not clean up the WAL on its own
+    other = dbengine.raw_connect(store.paths.database, store.database_key())
+    other.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    try:
+        store.close()
+        assert wal.stat().st_size == 0
+    finally:
+        other.close()

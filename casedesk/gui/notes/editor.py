@@ -168,20 +168,20 @@ class NoteEditor(QWidget):
         units_layout.addWidget(self.units_hint, 1)
         # (label, field, spans the row when wide)
         self._detail_rows: list[tuple[QLabel, QWidget, bool]] = [
-            (_buddy("&Template:", self.template_combo), self.template_combo, False),
-            (_buddy("Contact &type:", self.contact_type_combo), self.contact_type_combo, False),
-            (_buddy("&Date:", self.date_edit), self.date_edit, False),
-            (_buddy("St&art:", self.time_edit), self.time_edit, False),
-            (_buddy("D&uration:", self.duration_spin), self.duration_spin, False),
-            (_buddy("Billable u&nits:", self.units_spin), units_box, False),
-            (_buddy("&Location:", self.location_edit), self.location_edit, True),
-            (_buddy("Service &code:", self.service_code_edit), self.service_code_edit, False),
+            (_buddy(self.tr("&Template:"), self.template_combo), self.template_combo, False),
+            (_buddy(self.tr("Contact &type:"), self.contact_type_combo), self.contact_type_combo, False),
+            (_buddy(self.tr("&Date:"), self.date_edit), self.date_edit, False),
+            (_buddy(self.tr("St&art:"), self.time_edit), self.time_edit, False),
+            (_buddy(self.tr("D&uration:"), self.duration_spin), self.duration_spin, False),
+            (_buddy(self.tr("Billable u&nits:"), self.units_spin), units_box, False),
+            (_buddy(self.tr("&Location:"), self.location_edit), self.location_edit, True),
+            (_buddy(self.tr("Service &code:"), self.service_code_edit), self.service_code_edit, False),
         ]
         self.details = QGridLayout()
         self._details_wide: bool | None = None
         self._arrange_details(wide=True)
 
-        self.goals_box = QGroupBox("Goals addressed")
+        self.goals_box = QGroupBox(self.tr("Goals addressed"))
         self.goals_box.setAccessibleName("Goals addressed")
         goals_layout = QVBoxLayout(self.goals_box)
         self.goal_rows: dict[str, GoalRow] = {}
@@ -192,14 +192,14 @@ class NoteEditor(QWidget):
             row.check.toggled.connect(self.on_edited)
             row.rating.currentIndexChanged.connect(self.on_edited)
         if not self._goals:
-            goals_layout.addWidget(QLabel("This client has no active plan goals."))
+            goals_layout.addWidget(QLabel(self.tr("This client has no active plan goals.")))
 
         self.sections_box = QWidget()
         self.sections_layout = QFormLayout(self.sections_box)
         self.sections_layout.setContentsMargins(0, 0, 0, 0)
         self.sections_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
 
-        self.addenda_box = QGroupBox("Addenda")
+        self.addenda_box = QGroupBox(self.tr("Addenda"))
         self.addenda_box.setAccessibleName("Addenda")
         self.addenda_layout = QVBoxLayout(self.addenda_box)
 
@@ -215,17 +215,17 @@ class NoteEditor(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(content)
 
-        self.save_button = QPushButton("&Save draft")
+        self.save_button = QPushButton(self.tr("&Save draft"))
         self.save_button.setAccessibleName("Save draft")
         self.save_button.setToolTip("Save the draft (Ctrl+S). Drafts are also saved automatically.")
         self.save_button.clicked.connect(self.save_draft)
-        self.sign_button = QPushButton("Sign and &lock…")
+        self.sign_button = QPushButton(self.tr("Sign and &lock…"))
         self.sign_button.setAccessibleName("Sign and lock")
         self.sign_button.clicked.connect(self.on_sign_clicked)
-        self.addendum_button = QPushButton("Add a&ddendum…")
+        self.addendum_button = QPushButton(self.tr("Add a&ddendum…"))
         self.addendum_button.setAccessibleName("Add addendum")
         self.addendum_button.clicked.connect(self.on_addendum_clicked)
-        self.capture_button = QPushButton("Capture si&gnature…")
+        self.capture_button = QPushButton(self.tr("Capture si&gnature…"))
         self.capture_button.setAccessibleName("Capture a drawn signature")
         self.capture_button.clicked.connect(self.on_capture_clicked)
         buttons = QHBoxLayout()
@@ -398,7 +398,7 @@ class NoteEditor(QWidget):
                 if old is not None:
                     old.deleteLater()
             if not detail.addenda:
-                self.addenda_layout.addWidget(QLabel("No addenda."))
+                self.addenda_layout.addWidget(QLabel(self.tr("No addenda.")))
             for add in detail.addenda:
                 label = QLabel(
                     f"<b>{add.author_name}, {_local(add.signed_at)}</b><br>{_html(add.text)}"

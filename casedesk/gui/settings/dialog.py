@@ -34,12 +34,14 @@ CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "units_rule": (("cms8", "8-minute rule (8–22 min = 1 unit)"), ("whole", "Whole 15-minute blocks only")),
     "quarter_definition": (("calendar", "Calendar quarters (Jan–Mar, …)"), ("plan_year", "Plan-year quarters")),
     "page_size": (("letter", "US Letter"), ("a4", "A4")),
+    "language": (("en", "English"), ("es", "Español")),
 }
 LABELS = {
     "default_note_template": "Default note &template:",
     "units_rule": "Billable &units rule:",
     "quarter_definition": "&Quarters:",
     "page_size": "&Page size:",
+    "language": "Interface la&nguage:",
 }
 MAX_LOGO_BYTES = 1_000_000
 

@@ -12,7 +12,7 @@ from casedesk.gui.unlock.form import UnlockForm
 class UnlockDialog(QDialog):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("CaseDesk — Unlock" + (" (demo)" if context.demo else ""))
+        self.setWindowTitle(self.tr("CaseDesk — Unlock") + (" (demo)" if context.demo else ""))
         self.setAccessibleName("Unlock CaseDesk")
         self.store: Store | None = None
         self.form = UnlockForm(context, self)

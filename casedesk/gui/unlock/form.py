@@ -89,17 +89,17 @@ class UnlockForm(QWidget):
         self.passphrase_edit = QLineEdit()
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_edit.setAccessibleName("Passphrase")
-        self.passphrase_edit.setPlaceholderText("Your passphrase")
+        self.passphrase_edit.setPlaceholderText(self.tr("Your passphrase"))
         self.passphrase_edit.returnPressed.connect(self.on_submit)
 
-        self.remember_box = QCheckBox("Remember on this computer")
+        self.remember_box = QCheckBox(self.tr("Remember on this computer"))
         self.remember_box.setAccessibleName("Remember the passphrase on this computer")
         self.remember_box.setToolTip("Keeps the unlock key in this computer's secure keychain. Off by default.")
         self.remember_box.setVisible(keychain.available())
 
         self.recovery_edit = QLineEdit()
         self.recovery_edit.setAccessibleName("Recovery key")
-        self.recovery_edit.setPlaceholderText("ABCD-EFGH-...")
+        self.recovery_edit.setPlaceholderText(self.tr("ABCD-EFGH-..."))
         self.new_edit = QLineEdit()
         self.new_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.new_edit.setAccessibleName("New passphrase")
@@ -110,15 +110,15 @@ class UnlockForm(QWidget):
         self.recovery_box = QWidget()
         recovery_layout = QFormLayout(self.recovery_box)
         recovery_layout.setContentsMargins(0, 0, 0, 0)
-        recovery_layout.addRow("&Recovery key:", self.recovery_edit)
-        recovery_layout.addRow("&New passphrase:", self.new_edit)
-        recovery_layout.addRow("Re&peat it:", self.confirm_edit)
+        recovery_layout.addRow(self.tr("&Recovery key:"), self.recovery_edit)
+        recovery_layout.addRow(self.tr("&New passphrase:"), self.new_edit)
+        recovery_layout.addRow(self.tr("Re&peat it:"), self.confirm_edit)
         self.recovery_box.setVisible(False)
 
         self.passphrase_row = QWidget()
         pass_layout = QFormLayout(self.passphrase_row)
         pass_layout.setContentsMargins(0, 0, 0, 0)
-        pass_layout.addRow("&Passphrase:", self.passphrase_edit)
+        pass_layout.addRow(self.tr("&Passphrase:"), self.passphrase_edit)
         pass_layout.addRow("", self.remember_box)
 
         self.error_label = QLabel()
@@ -128,11 +128,11 @@ class UnlockForm(QWidget):
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error_label.setVisible(False)
 
-        self.unlock_button = QPushButton("&Unlock")
+        self.unlock_button = QPushButton(self.tr("&Unlock"))
         self.unlock_button.setAccessibleName("Unlock")
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self.on_submit)
-        self.recovery_toggle = QPushButton("Use the recovery &key instead")
+        self.recovery_toggle = QPushButton(self.tr("Use the recovery &key instead"))
         self.recovery_toggle.setAccessibleName("Use the recovery key instead")
         self.recovery_toggle.setFlat(True)
         self.recovery_toggle.setCheckable(True)
@@ -189,7 +189,7 @@ class UnlockForm(QWidget):
     def on_recovery_toggled(self, on: bool) -> None:
         self.passphrase_row.setVisible(not on)
         self.recovery_box.setVisible(on)
-        self.unlock_button.setText("&Unlock and set passphrase" if on else "&Unlock")
+        self.unlock_button.setText(self.tr("&Unlock and set passphrase") if on else self.tr("&Unlock"))
         (self.recovery_edit if on else self.passphrase_edit).setFocus()
 
     def on_submit(self) -> None:
@@ -259,7 +259,9 @@ class UnlockForm(QWidget):
                 self._wait_timer.start()
         else:
             self._wait_timer.stop()
-            self.unlock_button.setText("&Unlock and set passphrase" if self.recovery_toggle.isChecked() else "&Unlock")
+            self.unlock_button.setText(
+                self.tr("&Unlock and set passphrase") if self.recovery_toggle.isChecked() else self.tr("&Unlock")
+            )
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
@@ -267,7 +269,7 @@ class UnlockForm(QWidget):
             w.setEnabled(not busy)
         if busy:
             self.unlock_button.setEnabled(False)
-            self.unlock_button.setText("Unlocking…")
+            self.unlock_button.setText(self.tr("Unlocking…"))
         else:
             self._update_wait()
 

@@ -26,17 +26,17 @@ from casedesk.gui.unlock.rules import passphrase_strength
 class AboutYouPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("Welcome to CaseDesk")
-        self.setSubTitle("CaseDesk keeps your caseload encrypted on this computer. First, who is using it?")
+        self.setTitle(self.tr("Welcome to CaseDesk"))
+        self.setSubTitle(self.tr("CaseDesk keeps your caseload encrypted on this computer. First, who is using it?"))
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("Your name")
-        self.name_edit.setPlaceholderText("e.g. Alex Morgan")
+        self.name_edit.setPlaceholderText(self.tr("e.g. Alex Morgan"))
         self.agency_edit = QLineEdit()
         self.agency_edit.setAccessibleName("Agency name")
-        self.agency_edit.setPlaceholderText("e.g. Riverbend Community Services")
+        self.agency_edit.setPlaceholderText(self.tr("e.g. Riverbend Community Services"))
         form = QFormLayout(self)
-        form.addRow("Your &name:", self.name_edit)
-        form.addRow("&Agency:", self.agency_edit)
+        form.addRow(self.tr("Your &name:"), self.name_edit)
+        form.addRow(self.tr("&Agency:"), self.agency_edit)
         self.registerField("worker_name*", self.name_edit)
         self.registerField("agency_name*", self.agency_edit)
 
@@ -45,12 +45,12 @@ class PassphrasePage(QWizardPage):
     def __init__(self, wizard: FirstRunWizard) -> None:
         super().__init__()
         self._wizard = wizard
-        self.setTitle("Choose a passphrase")
+        self.setTitle(self.tr("Choose a passphrase"))
         self.setSubTitle(
             "You type it each time you open CaseDesk. A short sentence is easy to remember and hard to guess."
         )
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "&Create profile")
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("&Create profile"))
         self.passphrase_edit = QLineEdit()
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_edit.setAccessibleName("New passphrase")
@@ -71,10 +71,10 @@ class PassphrasePage(QWizardPage):
         self.error_label.setStyleSheet("color: #a01010;")
         self.error_label.setAccessibleName("Profile creation message")
         form = QFormLayout(self)
-        form.addRow("&Passphrase:", self.passphrase_edit)
-        form.addRow("Strength:", self.meter)
+        form.addRow(self.tr("&Passphrase:"), self.passphrase_edit)
+        form.addRow(self.tr("Strength:"), self.meter)
         form.addRow("", self.strength_label)
-        form.addRow("&Repeat it:", self.confirm_edit)
+        form.addRow(self.tr("&Repeat it:"), self.confirm_edit)
         form.addRow("", self.match_label)
         form.addRow(self.error_label)
         self.passphrase_edit.textChanged.connect(self.on_text_changed)
@@ -111,7 +111,7 @@ class PassphrasePage(QWizardPage):
 class RecoveryPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("Your recovery key")
+        self.setTitle(self.tr("Your recovery key"))
         self.setSubTitle(
             "If you forget your passphrase, this key is the only way back into your notes. "
             "It is shown only now: write it down or print it, and give it to your agency as it asks."
@@ -123,7 +123,7 @@ class RecoveryPage(QWizardPage):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         mono.setPointSizeF(mono.pointSizeF() * 1.3)
         self.key_edit.setFont(mono)
-        self.stored_box = QCheckBox("I have stored the recovery key somewhere safe")
+        self.stored_box = QCheckBox(self.tr("I have stored the recovery key somewhere safe"))
         self.stored_box.setAccessibleName("I have stored the recovery key")
         layout = QVBoxLayout(self)
         layout.addWidget(self.key_edit)
@@ -136,7 +136,7 @@ class FirstRunWizard(QWizard):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._context = context
-        self.setWindowTitle("CaseDesk — Set up")
+        self.setWindowTitle(self.tr("CaseDesk — Set up"))
         self.setAccessibleName("CaseDesk set-up")
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
@@ -149,6 +149,11 @@ class FirstRunWizard(QWizard):
         self.addPage(self.about_page)
         self.addPage(self.passphrase_page)
         self.addPage(self.recovery_page)
+        from casedesk.gui.firstrun.page import GetStartedPage
+
+        self.get_started_page = GetStartedPage(lambda: self.store, context.ops)
+        self.addPage(self.get_started_page)
+        self.recovery_page.setFinalPage(True)  # Finish right away, or Next for import / server / demo
         self.setMinimumWidth(560)
 
     def create_profile(self, passphrase: str) -> None:

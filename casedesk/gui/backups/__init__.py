@@ -1,0 +1,1 @@
+"""File > Backups, automatic backups and start-up recovery in the GUI."""

@@ -1,0 +1,1 @@
+"""Side-by-side review of sync conflicts."""

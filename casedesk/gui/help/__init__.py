@@ -1,0 +1,1 @@
+"""Help menu: user guide, keyboard shortcuts, About with licences, diagnostic report."""

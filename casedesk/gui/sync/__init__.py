@@ -1,0 +1,1 @@
+"""Sync in the GUI: status bar part, background sync with backoff, enrolment dialog."""

@@ -1,0 +1,1 @@
+"""The agency server: FastAPI app, schema, authorisation, push/pull, administration."""

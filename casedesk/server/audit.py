@@ -1,0 +1,43 @@
+"""Server-side audit log: every request and every change. Ids, counts and outcomes only (no client data)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from casedesk.server.models import AuditEntry, utcnow
+
+
+def log(
+    session: Session,
+    action: str,
+    *,
+    user_id: str | None = None,
+    device_id: str | None = None,
+    target: str | None = None,
+    status: str | None = None,
+    detail: dict[str, Any] | None = None,
+    remote_addr: str | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            at=utcnow(),
+            user_id=user_id,
+            device_id=device_id,
+            action=action,
+            target=target[:120] if target else None,
+            status=status,
+            detail=detail or {},
+            remote_addr=remote_addr,
+        )
+    )
+
+
+def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
+    """Bulk form for the per-op entries of a push batch."""
+    if entries:
+        now = utcnow()
+        session.execute(insert(AuditEntry), [{"at": now, "detail": {}, **e} for e in entries])

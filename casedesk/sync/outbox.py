@@ -1,0 +1,224 @@
+"""The device's outbox seen by sync: which ops go next, what they look like on the wire, and what the
+server's answers do to them. An op leaves the outbox only in the transaction that stores its answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from casedesk.db.models import BOOKKEEPING_COLUMNS, MODEL_BY_TABLE, OutboxOp
+from casedesk.db.serialize import to_json_value
+from casedesk.db.types import new_id
+from casedesk.sync.apply import acknowledge_versions, apply_rows, upsert_conflicts
+from casedesk.sync.protocol import SIGNED_CONTENT, UPLOAD_ORDER, OpStatus
+
+MAX_ATTEMPTS = 5  # an op the server refuses this many times is marked stuck and skipped
+RESOLVE_TABLE = "sync_conflict"
+
+
+@dataclass
+class OpRef:
+    seq: int
+    op_id: str
+    table: str
+    row_id: str
+
+
+@dataclass
+class PushTally:
+    applied: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    not_accepted: int = 0
+    newly_stuck: int = 0
+    rows_written: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+def next_ops(session: Session, after_seq: int, up_to_seq: int, limit: int, held: set[tuple[str, str]]) -> list[OutboxOp]:
+    """Pending ops in order after `after_seq`, leaving out rows that had an op refused in this run."""
+    picked: list[OutboxOp] = []
+    cursor = after_seq
+    while len(picked) < limit:
+        page = list(
+            session.execute(
+                select(OutboxOp)
+                .where(OutboxOp.status == "pending", OutboxOp.seq > cursor, OutboxOp.seq <= up_to_seq)
+                .order_by(OutboxOp.seq)
+                .limit(limit * 2)
+            ).scalars()
+        )
+        if not page:
+            break
+        for op in page:
+            cursor = op.seq
+            if (op.table_name, op.row_id) in held:
+                continue
+            picked.append(op)
+            if len(picked) >= limit:
+                break
+    return picked
+
+
+def payloads(session: Session, ops: Sequence[OutboxOp]) -> list[dict[str, Any]]:
+    """Wire form of ops. ``base`` is the server version the device's copy of the row rests on; an op that
+    signs a note or report carries the whole signed content."""
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for op in ops:
+        if op.table_name in MODEL_BY_TABLE:
+            by_table[op.table_name].append(op.row_id)
+    bases: dict[tuple[str, str], int] = {}
+    signed_rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for table, ids in by_table.items():
+        tbl = MODEL_BY_TABLE[table].__table__  # type: ignore[attr-defined]
+        spec = SIGNED_CONTENT.get(table)
+        columns = [tbl.c.id, tbl.c.server_version] + ([tbl.c[c] for c in spec[1]] if spec else [])
+        for i in range(0, len(ids), 500):
+            for row in session.execute(select(*columns).where(tbl.c.id.in_(ids[i : i + 500]))).mappings():
+                bases[(table, row["id"])] = int(row["server_version"] or 0)
+                if spec:
+                    signed_rows[(table, row["id"])] = {c: to_json_value(row[c]) for c in spec[1]}
+    out = []
+    for op in ops:
+        key = (op.table_name, op.row_id)
+        fields = dict(op.fields or {})
+        spec = SIGNED_CONTENT.get(op.table_name)
+        if spec and fields.get("status") in spec[0] and key in signed_rows:
+            fields = {**signed_rows[key], **fields}
+        out.append(
+            {
+                "op_id": op.op_id,
+                "table": op.table_name,
+                "row_id": op.row_id,
+                "kind": "resolve" if op.table_name == RESOLVE_TABLE else op.kind,
+                "base": 0 if op.kind == "insert" and op.base_version == 0 else bases.get(key, 0),
+                "fields": fields,
+                "created_at": op.created_at.astimezone(dt.UTC).isoformat() if op.created_at else None,
+            }
+        )
+    return out
+
+
+def record_answers(session: Session, ops: Sequence[OutboxOp], answers: Sequence[dict[str, Any]]) -> PushTally:
+    """Store the server's answers: answered ops leave the outbox, merged rows and conflicts are kept,
+    refused ops count an attempt (and become stuck after MAX_ATTEMPTS). One transaction."""
+    tally = PushTally()
+    by_id = {op.op_id: op for op in ops}
+    rows: list[dict[str, Any]] = []
+    conflicts: list[dict[str, Any]] = []
+    now = dt.datetime.now(dt.UTC)
+    done: list[int] = []
+    acknowledged: list[dict[str, Any]] = []  # (table, id, version) the server holds exactly as sent
+    for answer in answers:
+        op = by_id.get(str(answer.get("op_id")))
+        if op is None:
+            continue
+        status = answer.get("status")
+        if status in (OpStatus.APPLIED, OpStatus.DUPLICATE, OpStatus.CONFLICT):
+            done.append(op.seq)
+            if status == OpStatus.DUPLICATE:
+                tally.duplicates += 1
+            elif status == OpStatus.CONFLICT:
+                tally.conflicts += 1
+            else:
+                tally.applied += 1
+            if isinstance(answer.get("row"), dict):
+                rows.append(answer["row"])
+            elif isinstance(answer.get("server_version"), int) and op.table_name in MODEL_BY_TABLE:
+                acknowledged.append({"t": op.table_name, "id": op.row_id, "v": answer["server_version"]})
+            if isinstance(answer.get("conflict"), dict):
+                conflicts.append(answer["conflict"])
+        elif status in (OpStatus.REJECTED, OpStatus.DEFERRED):
+            stored = session.get(OutboxOp, op.seq)
+            if stored is None:
+                continue
+            tally.not_accepted += 1
+            reason = str(answer.get("reason") or status)
+            stored.attempts = (stored.attempts or 0) + 1
+            stored.last_error = f"{status}: {reason}"
+            stored.last_attempt_at = now
+            if stored.attempts >= MAX_ATTEMPTS:
+                stored.status = "stuck"
+                tally.newly_stuck += 1
+            tally.reasons.append(reason)
+    for i in range(0, len(done), 500):
+        session.execute(delete(OutboxOp).where(OutboxOp.seq.in_(done[i : i + 500])))
+    if acknowledged:
+        acknowledge_versions(session, acknowledged)
+    session.flush()
+    if conflicts:
+        upsert_conflicts(session, conflicts)
+    if rows:
+        tally.rows_written = apply_rows(session, rows)
+    return tally
+
+
+def count_attempt(session: Session, op: OutboxOp, reason: str) -> bool:
+    """The server could not take this op at all (a request that fails with it alone). True if now stuck."""
+    stored = session.get(OutboxOp, op.seq)
+    if stored is None:
+        return False
+    stored.attempts = (stored.attempts or 0) + 1
+    stored.last_error = reason
+    stored.last_attempt_at = dt.datetime.now(dt.UTC)
+    if stored.attempts >= MAX_ATTEMPTS:
+        stored.status = "stuck"
+        return True
+    return False
+
+
+def waiting_count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(OutboxOp).where(OutboxOp.status == "pending")).scalar_one())
+
+
+def max_seq(session: Session) -> int:
+    return int(session.execute(select(func.max(OutboxOp.seq))).scalar() or 0)
+
+
+def queue_unsynced_records(session: Session) -> int:
+    """Queue an insert op for every record this device holds that the server has never acknowledged and
+    that has no op waiting (e.g. a caseload kept before the agency had a server, or imported). Parents first."""
+    queued = 0
+    now = dt.datetime.now(dt.UTC)
+    for table in UPLOAD_ORDER:
+        model = MODEL_BY_TABLE[table]
+        tbl = model.__table__  # type: ignore[attr-defined]
+        waiting = set(session.execute(select(OutboxOp.row_id).where(OutboxOp.table_name == table)).scalars())
+        content = [
+            a.key
+            for a in model.__mapper__.column_attrs  # type: ignore[attr-defined]
+            if a.key not in BOOKKEEPING_COLUMNS and a.key != "search_text"
+        ]
+        query = select(tbl).where(tbl.c.server_version.is_(None))
+        if table == "appointment":
+            query = query.order_by(tbl.c.series_id.is_not(None), tbl.c.id)
+        ops = []
+        for row in session.execute(query).mappings():
+            if row["id"] in waiting:
+                continue
+            ops.append(
+                {
+                    "op_id": new_id(),
+                    "table_name": table,
+                    "row_id": row["id"],
+                    "kind": "insert",
+                    "base_version": 0,
+                    "new_version": row["version"] or 1,
+                    "fields": {c: to_json_value(row[c]) for c in content},
+                    "created_at": now,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+            )
+        if ops:
+            for i in range(0, len(ops), 1000):
+                session.execute(insert(OutboxOp), ops[i : i + 1000])
+            queued += len(ops)
+    return queued
+
