@@ -21,7 +21,7 @@ def pane(qtbot, unlocked: AppContext) -> CaseloadPane:
     widget = CaseloadPane(unlocked)
     qtbot.addWidget(widget)
     widget.show()
-    with qtbot.waitSignal(widget.sig_loaded, timeout=10000):
+    with qtbot.waitSignals([widget.sig_loaded, widget.sig_due_loaded], timeout=10000, order="strict"):
         widget.load()
     return widget
 
@@ -198,3 +198,20 @@ def test_multidata_answers_like_data_and_never_leaves_stale_values(pane: Caseloa
                 role_data.setData("stale value from another cell")
                 model.multiData(index, QModelRoleDataSpan(role_data))
                 assert role_data.data() == model.data(index, role), (row, column, role)
+
+
+def test_list_shows_first_then_due_columns_fill_in(qtbot, unlocked: AppContext) -> None:
+    widget = CaseloadPane(unlocked)
+    qtbot.addWidget(widget)
+    seen: list[int] = []
+    widget.sig_loaded.connect(
+        lambda _n: seen.append(sum(1 for r in range(widget.model.rowCount()) if widget.model.index(r, COL_DUE).data()))
+    )
+    with qtbot.waitSignal(widget.sig_due_loaded, timeout=10000):
+        widget.load()
+    assert seen == [0]  # rows were there before any due item
+    filled = sum(1 for r in range(widget.model.rowCount()) if widget.model.index(r, COL_DUE).data())
+    assert filled > 0
+    widget.view.sortByColumn(COL_DUE, Qt.SortOrder.AscendingOrder)
+    first = widget.model.entry(widget.model.client_id(0) or "")
+    assert first is not None and first.next_due is not None

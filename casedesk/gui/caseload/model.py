@@ -7,8 +7,9 @@ when the text only grows, only the rows that matched before are scanned again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,7 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from casedesk.services.workspace import CaseloadEntry
+from casedesk.services.workspace import CaseloadEntry, DueItem
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -258,6 +259,26 @@ class CaseloadModel(QAbstractTableModel):
             row = positions.get(cid)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def apply_due(self, due: Mapping[str, tuple[DueItem | None, int]]) -> None:
+        """Fill in every row's next due item and overdue count (the second step of loading)."""
+        changed = False
+        for cid, entry in self._entries.items():
+            next_due, overdue = due.get(cid, (None, 0))
+            if entry.next_due != next_due or entry.overdue != overdue:
+                self._entries[cid] = dataclasses.replace(entry, next_due=next_due, overdue=overdue)
+                self._texts.pop(cid, None)
+                changed = True
+        if not changed:
+            return
+        if self._sort_column == COL_DUE or self._filter.overdue_only:
+            self.beginResetModel()
+            self._order_all()
+            self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
+            self._visible = self._match(self._scoped, self._filter.text)
+            self.endResetModel()
+        elif self._visible:
+            self.dataChanged.emit(self.index(0, COL_DUE), self.index(len(self._visible) - 1, COL_DUE))
 
     # ---- filtering ----------------------------------------------------------------------------------
 
