@@ -180,6 +180,18 @@ def test_model_filter_keeps_up_with_ten_thousand_rows(qtmodeltester) -> None:
     assert [model.client_id(r) for r in range(model.rowCount())] == ["c9995"]
     qtmodeltester.check(model, force_py=True)
 
+    # the fast whole-list search answers exactly like checking each row
+    def brute(text: str) -> list[str]:
+        tokens = text.casefold().split()
+        return [e.row.id for e in sorted(entries, key=lambda e: e.row.sort_name)
+                if all(t in " ".join([e.row.display_name, e.row.sort_name, e.row.record_number or "", "a"]).casefold()
+                       for t in tokens)]
+
+    for text in ("9", "rb-12", "person 12 3", "0 0 0", "99 rb-99", "nomatch", "A", "n 4"):
+        model.set_filter(CaseloadFilter(text=""))
+        model.set_filter(CaseloadFilter(text=text))
+        assert [model.client_id(r) for r in range(model.rowCount())] == brute(text), text
+
 
 def test_multidata_answers_like_data_and_never_leaves_stale_values(pane: CaseloadPane) -> None:
     """The item delegate reuses one role array for every cell: each role must be rewritten per cell."""
