@@ -6,6 +6,7 @@ It arranges panes and routes signals; what each pane shows and does lives in tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -28,7 +29,6 @@ from casedesk.gui.backups.ui import install_backup_ui
 from casedesk.gui.caseload.pane import CaseloadPane
 from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.context import AppContext
-from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
 from casedesk.gui.notes.state import editor_key
 from casedesk.gui.ops import Changes
 from casedesk.gui.printing.actions import PrintActions
@@ -38,6 +38,9 @@ from casedesk.gui.unlock.form import UnlockForm
 from casedesk.gui.upcoming.pane import UpcomingPane
 from casedesk.services import notes, settings, workspace
 from casedesk.services.notes import Autosaved
+
+if TYPE_CHECKING:  # the form editor is imported when first opened: it is not needed for the first paint
+    from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
 
 SYNC_PLACEHOLDER = "Not connected to an agency server"
 STATUS_TABLES = ("progress_note", "service_plan", "quarterly_report", "client", "setting")
@@ -503,6 +506,8 @@ class MainWindow(QMainWindow):
         if self.fill_dialog is not None:
             self.fill_dialog.close()
         client_id = ws.client_id
+        from casedesk.gui.formeditor import FormFillDialog
+
         dialog = FormFillDialog(self.context.require_store, client_id, self)
         self.context.sig_about_to_lock.connect(dialog.close)
 
@@ -521,6 +526,8 @@ class MainWindow(QMainWindow):
     def on_form_editor(self) -> None:
         """Show the form designer: a dock, made the first time (it holds no client data)."""
         if self.form_editor is None or self.form_editor_dock is None:
+            from casedesk.gui.formeditor import FormEditorPane
+
             self.form_editor = FormEditorPane(self.context.require_store, ops=self.context.ops)
             self.form_editor_dock = self._dock(
                 "Form editor", "form_editor_dock", self.form_editor, Qt.DockWidgetArea.RightDockWidgetArea
