@@ -8,4 +8,5 @@ COMMAND_MODULES = (
     "casedesk.cli.sync_cmds",
     "casedesk.cli.forms_cmds",
     "casedesk.cli.report_cmds",
+    "casedesk.cli.calendar_cmds",
 )

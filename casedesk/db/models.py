@@ -189,6 +189,7 @@ class ServicePlan(Synced, Base):
     effective_to: Mapped[dt.date | None] = mapped_column(Date)
     review_due: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")  # draft/active/expired/closed
+    reviewed_on: Mapped[dt.date | None] = mapped_column(Date)  # the review due on review_due was held
 
     client: Mapped[Client] = relationship(back_populates="plans")
     goals: Mapped[list[Goal]] = relationship(back_populates="plan", order_by="Goal.position")
@@ -244,6 +245,22 @@ class Appointment(Synced, Base):
             "starts_at",
             sqlite_where=text("deleted_at IS NULL AND status = 'planned'"),
         ),
+        # the calendar reads every live repeating series whatever its first date
+        Index(
+            "ix_appointment_live_series_start",
+            "starts_at",
+            sqlite_where=text("deleted_at IS NULL AND rrule IS NOT NULL"),
+        ),
+        # covers the deadline engine's read of every done visit (no table pages are decrypted)
+        Index(
+            "ix_appointment_done_visit_facts",
+            "client_id",
+            "starts_at",
+            "kind",
+            "ends_at",
+            "id",
+            sqlite_where=text("deleted_at IS NULL AND status = 'done' AND rrule IS NULL"),
+        ),
     )
 
 
@@ -282,6 +299,19 @@ class ProgressNote(Synced, Base):
             "ix_progress_note_live_client_start",
             "client_id",
             "contact_start",
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
+        # covers the deadline engine's read of every note without decrypting note bodies
+        Index(
+            "ix_progress_note_deadline_facts",
+            "status",
+            "client_id",
+            "contact_start",
+            "contact_type",
+            "appointment_id",
+            "signed_at",
+            "duration_minutes",
+            "id",
             sqlite_where=text("deleted_at IS NULL"),
         ),
     )
@@ -436,6 +466,16 @@ class Attachment(Synced, Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class FollowUp(Synced, Base):
+    """Something the worker promised to do for a client by a date ("call the pharmacy about refills")."""
+
+    __tablename__ = "follow_up"
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    done_at: Mapped[dt.datetime | None]
+
+
 # ---------------------------------------------------------------------------------------------
 # Local-only tables: audit, outbox, sync state, conflicts, settings, autosaves
 # ---------------------------------------------------------------------------------------------
@@ -543,6 +583,7 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     FormResponse,
     Signature,
     Attachment,
+    FollowUp,
 )
 
 MODEL_BY_TABLE: dict[str, type[Synced]] = {m.__tablename__: m for m in SYNCED_MODELS}  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from casedesk.db.store import Store
 from casedesk.gui.autolock import IdleWatcher
 from casedesk.gui.backups.ui import install_backup_ui
+from casedesk.gui.calendar.install import install_calendar_ui
 from casedesk.gui.caseload.pane import CaseloadPane
 from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.context import AppContext
@@ -36,14 +37,14 @@ from casedesk.gui.settings.dialog import SettingsDialog, SettingsSnapshot, read_
 from casedesk.gui.sync.ui import install_sync_ui
 from casedesk.gui.unlock.form import UnlockForm
 from casedesk.gui.upcoming.pane import UpcomingPane
-from casedesk.services import notes, settings, workspace
+from casedesk.services import deadlines, notes, settings, workspace
 from casedesk.services.notes import Autosaved
 
 if TYPE_CHECKING:  # the form editor is imported when first opened: it is not needed for the first paint
     from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
 
 SYNC_PLACEHOLDER = "Not connected to an agency server"
-STATUS_TABLES = ("progress_note", "service_plan", "quarterly_report", "client", "setting")
+STATUS_TABLES = ("progress_note", "service_plan", "quarterly_report", "client", "setting", "appointment", "follow_up")
 
 
 @dataclass
@@ -119,7 +120,7 @@ class MainWindow(QMainWindow):
         self.client_tabs.setTabsClosable(True)
         self.client_tabs.setMovable(True)
         self.client_tabs.tabCloseRequested.connect(self.on_client_tab_close)
-        self.home = QLabel(
+        self.home: QWidget = QLabel(
             "<h2>No client open</h2><p>Find a client in the caseload: press <b>Ctrl+F</b>, type part of a name, "
             "record number or agency, then press <b>Enter</b>.</p><p>Search the text of all notes with the box "
             "under the caseload.</p>"
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
             self.on_unlocked()
         install_sync_ui(self)
         install_backup_ui(self)
+        install_calendar_ui(self)
 
     # ---- construction helpers -------------------------------------------------------------------------
 
@@ -573,7 +575,8 @@ class MainWindow(QMainWindow):
 
     def refresh_counts(self) -> None:
         def fetch(s: Session) -> workspace.StatusCounts:
-            return workspace.status_counts(s)
+            # the deadline service: the same rules as the calendar and the Today dashboard
+            return workspace.StatusCounts(notes.unsigned_draft_count(s), deadlines.due_counts(s).overdue)
 
         self.context.submit(fetch, on_done=self.on_counts)
 

@@ -26,6 +26,7 @@ from casedesk.gui.notes.editor import NoteEditor, goals_for
 from casedesk.gui.notes.state import NoteState, editor_key
 from casedesk.gui.ops import Changes, user_message
 from casedesk.services import notes, settings, workspace
+from casedesk.services.calendar import NotePrefill
 from casedesk.services.notes import Autosaved, NoteDetail
 from casedesk.services.workspace import WorkspaceData
 
@@ -74,6 +75,7 @@ class ClientWorkspace(QWidget):
         self.editors: dict[str, NoteEditor] = {}
         self._pending_open: list[str] = []
         self._pending_recovered: list[tuple[Autosaved, bool]] = []
+        self._pending_visits: list[NotePrefill] = []
         self._pending_section: int | None = None
 
         self.header = QLabel("Loading…")
@@ -165,6 +167,9 @@ class ClientWorkspace(QWidget):
         for autosaved, announce in self._pending_recovered:
             self.open_recovered(autosaved, announce=announce)
         self._pending_recovered.clear()
+        for prefill in self._pending_visits:
+            self.new_note_for_visit(prefill)
+        self._pending_visits.clear()
 
     def on_load_failed(self, exc: BaseException) -> None:
         self.header.setText(f"<b>Could not open this client.</b> {esc(user_message(exc))}")
@@ -193,6 +198,26 @@ class ClientWorkspace(QWidget):
 
     def new_note(self) -> NoteEditor:
         state = NoteState.blank(new_id(), self.client_id, self._default_template)
+        return self._add_editor(state, None, None)
+
+    def new_note_for_visit(self, prefill: NotePrefill) -> NoteEditor | None:
+        """A note started from a calendar visit: its time, length, place and contact type, linked to
+        the visit. Waits for the workspace to load; a note already open for the visit is shown."""
+        if self.data is None:
+            self._pending_visits.append(prefill)
+            return None
+        for editor in self.editors.values():
+            if editor.current_state().appointment_id == prefill.appointment_id:
+                self.tabs.setCurrentWidget(editor)
+                return editor
+        state = NoteState.blank(new_id(), self.client_id, self._default_template)
+        local = prefill.contact_start.astimezone()  # the editor works on this computer's clock
+        state.contact_date = local.date()
+        state.start_time = local.time().replace(second=0, microsecond=0, tzinfo=None)
+        state.duration_minutes = prefill.duration_minutes
+        state.contact_type = prefill.contact_type
+        state.location = prefill.location or ""
+        state.appointment_id = prefill.appointment_id
         return self._add_editor(state, None, None)
 
     def open_note(self, note_id: str) -> None:
