@@ -140,20 +140,21 @@ BIG_CASELOAD_RUN = textwrap.dedent(
     pane.scope_combo.setCurrentIndex(pane.scope_combo.findData("all"))
     edit, view = pane.filter_edit, pane.view
     edit.setFocus()
-    times = []
+    times, cpu = [], []
     words = ["garcia", "ngu", "rb-105", "kwame thompson", "sunrise", "zz"]
+    def press(key):
+        t, c = time.perf_counter(), time.thread_time()
+        QTest.keyClick(edit, key)
+        view.viewport().repaint()
+        times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.thread_time() - c) * 1000)
     for word in words:
         for ch in word:
-            t = time.perf_counter()
-            QTest.keyClick(edit, ch)
-            view.viewport().repaint()
-            times.append((time.perf_counter() - t) * 1000)
+            press(ch)
         for _ in word:
-            t = time.perf_counter()
-            QTest.keyClick(edit, Qt.Key.Key_Backspace)
-            view.viewport().repaint()
-            times.append((time.perf_counter() - t) * 1000)
-    print(json.dumps({"rss_mb": rss_mb, "keystroke_ms": times, "rows": win.caseload.model.total, "load_s": load_s}))
+            press(Qt.Key.Key_Backspace)
+    print(json.dumps({"rss_mb": rss_mb, "keystroke_ms": times, "keystroke_cpu_ms": cpu,
+                      "rows": win.caseload.model.total, "load_s": load_s}))
     win.close()
     """
 )
@@ -182,6 +183,8 @@ def _child(script: str, *args: str, timeout: float = 900) -> dict[str, Any]:
 
 
 def _make_profile(root: Path, clients: int) -> None:
+    if (root / "casedesk.db").exists():
+        return  # a kept profile from CASEDESK_BENCH_GUI_PROFILES
     os.environ.setdefault("CASEDESK_INSECURE_FAST_KDF", "1")  # creation cost is not what is measured
     sys.path.insert(0, str(REPO))
     from casedesk import demo
@@ -195,7 +198,7 @@ def _make_profile(root: Path, clients: int) -> None:
         store.close()
 
 
-def _result(name: str, value: float, unit: str, floor: float | None, budget: float, ok: bool) -> dict[str, Any]:
+def _result(name: str, value: float, unit: str, floor: float | None, budget: str, ok: bool) -> dict[str, Any]:
     return {
         "name": name,
         "value": round(value, 2),
@@ -214,7 +217,7 @@ def bench_first_paint(tmp: Path) -> dict[str, Any]:
     runs = [_child(APP_PAINT, str(root), PASSPHRASE, str(tmp / f"prefs{i}.ini")) for i in range(RUNS)]
     floor, value = statistics.median(floors), statistics.median(r["ms"] for r in runs)
     result = _result(
-        "gui unlock (KDF excluded) + first paint, 60 clients, fresh process", value, "ms", floor, 3.0, value / floor <= 3.0
+        "gui unlock (KDF excluded) + first paint, 60 clients, fresh process", value, "ms", floor, "ratio <= 3", value / floor <= 3.0
     )
     # Where the time goes (medians): importing Qt + SQLAlchemy + CaseDesk, Store.open, window to first paint.
     result["detail"] = {
@@ -228,23 +231,38 @@ def bench_big_caseload(tmp: Path) -> list[dict[str, Any]]:
     _make_profile(root, BIG_CASELOAD)
     floor_rss = statistics.median(_child(FLOOR_RSS)["rss_mb"] for _ in range(3))
     run_data = _child(BIG_CASELOAD_RUN, str(root), PASSPHRASE, str(tmp / "prefs-big.ini"))
-    times = sorted(run_data["keystroke_ms"])
-    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    p95 = _p95(run_data["keystroke_ms"])
     extra = run_data["rss_mb"] - floor_rss
-    return [
-        _result(f"caseload filter keystroke p95, {run_data['rows']} clients", p95, "ms", None, 16.0, p95 < 16.0),
-        _result(
-            f"peak RSS above a bare QApplication, {run_data['rows']} clients in the caseload",
-            extra,
-            "MB",
-            floor_rss,
-            150.0,
-            extra < 150.0,
-        ),
-    ]
+    rss_row = _result(
+        f"peak RSS above a bare QApplication, {run_data['rows']} clients in the caseload",
+        extra,
+        "MB",
+        floor_rss,
+        "< 150 MB above the floor",
+        extra < 150.0,
+    )
+    rss_row["ratio"] = None  # the budget is a difference, not a ratio
+    keystroke = _result(f"caseload filter keystroke p95, {run_data['rows']} clients", p95, "ms", None, "< 16 ms", p95 < 16.0)
+    # CPU time of the UI thread per keystroke: what the keystroke costs when the machine is not shared
+    keystroke["detail"] = {
+        "cpu_p95_ms": round(_p95(run_data["keystroke_cpu_ms"]), 2),
+        "caseload_load_s": round(run_data["load_s"], 2),
+    }
+    return [keystroke, rss_row]
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def run() -> list[dict[str, Any]]:
+    """All GUI benchmarks. Set CASEDESK_BENCH_GUI_PROFILES to a folder to keep (and reuse) the generated
+    profiles between runs: making the 10 000-client caseload takes minutes."""
+    kept = os.environ.get("CASEDESK_BENCH_GUI_PROFILES")
+    if kept:
+        Path(kept).mkdir(parents=True, exist_ok=True)
+        return [bench_first_paint(Path(kept)), *bench_big_caseload(Path(kept))]
     with tempfile.TemporaryDirectory(prefix="casedesk-bench-gui-") as tmp_name:
         tmp = Path(tmp_name)
         return [bench_first_paint(tmp), *bench_big_caseload(tmp)]

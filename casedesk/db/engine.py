@@ -73,19 +73,33 @@ def describe_file_problem(path: Path) -> str | None:
 
 
 def verify_key_and_file(path: Path, key: bytes) -> None:
-    """Open read-only and read the schema. The key was already authenticated by AES-GCM, so a failure
-    here means the file is damaged or is not this profile's database. Nothing is written."""
+    """Read the schema. The key was already authenticated by AES-GCM, so a failure here means the file
+    is damaged or is not this profile's database. The database file itself is never written.
+
+    A read-only open comes first. After a crash or power cut the write-ahead log may need recovery,
+    which a read-only connection cannot do ("attempt to write a readonly database"); then a normal
+    connection reads instead (recovery only rebuilds the -shm index; the data pages are untouched).
+    """
     problem = describe_file_problem(path)
     if problem:
         raise DatabaseDamagedError(damaged_message(path, problem))
     try:
-        conn = raw_connect(path, key, read_only=True)
         try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            conn.close()
+            _read_schema(path, key, read_only=True)
+        except (sqlcipher3.OperationalError, sqlite3.OperationalError) as exc:
+            if not is_read_only(exc):
+                raise
+            _read_schema(path, key, read_only=False)
     except (sqlcipher3.DatabaseError, sqlite3.DatabaseError) as exc:
         raise DatabaseDamagedError(damaged_message(path, f"cannot be decrypted or read ({exc})")) from None
+
+
+def _read_schema(path: Path, key: bytes, *, read_only: bool) -> None:
+    conn = raw_connect(path, key, read_only=read_only)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        conn.close()
 
 
 def damaged_message(path: Path, problem: str) -> str:

@@ -6,11 +6,13 @@ It arranges panes and routes signals; what each pane shows and does lives in tha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -28,7 +30,6 @@ from casedesk.gui.calendar.install import install_calendar_ui
 from casedesk.gui.caseload.pane import CaseloadPane
 from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.context import AppContext
-from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
 from casedesk.gui.notes.state import editor_key
 from casedesk.gui.ops import Changes
 from casedesk.gui.printing.actions import PrintActions
@@ -38,6 +39,9 @@ from casedesk.gui.unlock.form import UnlockForm
 from casedesk.gui.upcoming.pane import UpcomingPane
 from casedesk.services import deadlines, notes, settings, workspace
 from casedesk.services.notes import Autosaved
+
+if TYPE_CHECKING:  # the form editor is imported when first opened: it is not needed for the first paint
+    from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
 
 SYNC_PLACEHOLDER = "Not connected to an agency server"
 STATUS_TABLES = ("progress_note", "service_plan", "quarterly_report", "client", "setting", "appointment", "follow_up")
@@ -70,9 +74,13 @@ class LockScreen(QWidget):
     def form(self) -> UnlockForm:
         if self._form is None:
             self._form = UnlockForm(self._context, self, title="CaseDesk is locked")
-            self._form.setMaximumWidth(520)
+            self._form.setFixedWidth(min(520, max(320, self.width() - 40)))
             self._form.sig_unlocked.connect(self.sig_unlocked)
-            self._layout.addWidget(self._form, 0, Qt.AlignmentFlag.AlignHCenter)
+            row = QHBoxLayout()
+            row.addStretch(1)
+            row.addWidget(self._form)
+            row.addStretch(1)
+            self._layout.addLayout(row)
             self._layout.addStretch(2)
         return self._form
 
@@ -258,7 +266,7 @@ class MainWindow(QMainWindow):
         width = self.width()
         self.resizeDocks(
             [self.caseload_dock, self.upcoming_dock],
-            [int(width * 0.36), int(width * 0.2)],
+            [int(width * 0.44), int(width * 0.2)],
             Qt.Orientation.Horizontal,
         )
 
@@ -370,7 +378,7 @@ class MainWindow(QMainWindow):
             for note_id, exists in place.editors.get(client_id, []):
                 key = editor_key(note_id)
                 if key in by_key:
-                    ws.open_recovered(by_key[key])
+                    ws.open_recovered(by_key[key], announce=False)
                     restored_keys.add(key)
                 elif exists:
                     ws.open_note(note_id)
@@ -393,13 +401,11 @@ class MainWindow(QMainWindow):
         box.setInformativeText("If you choose Later, they stay safe and are offered again next time.")
         box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Ignore)
         box.button(QMessageBox.StandardButton.Ignore).setText("Later")
+        open_button = box.button(QMessageBox.StandardButton.Open)
+        open_button.setText("Open them")
+        open_button.setIcon(QIcon())
         box.setDefaultButton(QMessageBox.StandardButton.Open)
         box.accepted.connect(lambda: self.restore_autosaves(leftovers))
-        box.buttonClicked.connect(
-            lambda button: self.restore_autosaves(leftovers)
-            if box.standardButton(button) == QMessageBox.StandardButton.Open
-            else None
-        )
         self.recovery_box = box
         box.open()
 
@@ -502,6 +508,8 @@ class MainWindow(QMainWindow):
         if self.fill_dialog is not None:
             self.fill_dialog.close()
         client_id = ws.client_id
+        from casedesk.gui.formeditor import FormFillDialog
+
         dialog = FormFillDialog(self.context.require_store, client_id, self)
         self.context.sig_about_to_lock.connect(dialog.close)
 
@@ -520,6 +528,8 @@ class MainWindow(QMainWindow):
     def on_form_editor(self) -> None:
         """Show the form designer: a dock, made the first time (it holds no client data)."""
         if self.form_editor is None or self.form_editor_dock is None:
+            from casedesk.gui.formeditor import FormEditorPane
+
             self.form_editor = FormEditorPane(self.context.require_store, ops=self.context.ops)
             self.form_editor_dock = self._dock(
                 "Form editor", "form_editor_dock", self.form_editor, Qt.DockWidgetArea.RightDockWidgetArea

@@ -67,7 +67,11 @@ def render(out_dir: Path) -> list[Path]:
         assert client_id is not None
         ws = window.open_client(client_id)
         _wait(app, lambda: ws.data is not None)
-        ws.show_section(3)
+        # with a client open, give the workspace the room (as a worker would drag the splitters)
+        from PySide6.QtCore import Qt
+
+        window.resizeDocks([window.caseload_dock, window.upcoming_dock], [420, 260], Qt.Orientation.Horizontal)
+        ws.show_section(0)
         _wait(app, lambda: not context.ops.busy)
         for _ in range(5):
             app.processEvents()

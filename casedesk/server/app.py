@@ -82,6 +82,7 @@ class PushBody(Strict):
 class SnapshotBody(Strict):
     clients: Annotated[list[Id], Field(max_length=MAX_SNAPSHOT_CLIENTS)] = []
     base: bool = False
+    own: Annotated[list[Id], Field(max_length=MAX_SNAPSHOT_CLIENTS)] = []  # clients this device created this sync
     after: Annotated[int, Field(ge=0)] = 0
     limit: Annotated[int, Field(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT
 
@@ -353,7 +354,9 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
     def snapshot(body: SnapshotBody, actor: ActorDep, request: Request) -> Response:
         try:
             with db.read() as s:
-                result = pull.snapshot(s, actor, list(dict.fromkeys(body.clients)), body.base, body.after, body.limit)
+                result = pull.snapshot(
+                    s, actor, list(dict.fromkeys(body.clients)), body.base, body.after, body.limit, frozenset(body.own)
+                )
         except pull.Forbidden as exc:
             raise ApiError(403, "forbidden", str(exc)) from None
         note(request).detail = {"clients": len(body.clients), "rows": len(result["rows"])}

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from casedesk.server.models import AuditEntry, utcnow
+from casedesk.server.models import AuditEntry, table_of, utcnow
 
 
 def log(
@@ -40,4 +40,4 @@ def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     """Bulk form for the per-op entries of a push batch."""
     if entries:
         now = utcnow()
-        session.execute(insert(AuditEntry), [{"at": now, "detail": {}, **e} for e in entries])
+        session.execute(insert(table_of(AuditEntry)), [{"at": now, "detail": {}, **e} for e in entries])

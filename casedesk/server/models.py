@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -180,3 +181,10 @@ class AuditEntry(Base):
     status: Mapped[str | None] = mapped_column(String(20))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     remote_addr: Mapped[str | None] = mapped_column(Text)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for Core bulk statements (one executemany, none of the ORM's per-row work)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -113,10 +113,27 @@ def changes(session: Session, actor: Actor, cursor: int, limit: int) -> dict[str
     }
 
 
+def made_here(field_meta_json: str, version: int, device_id: str) -> bool:
+    """True when the row's current version is this device's own change (merge stamps every field an op
+    changes with [new version, origin device]); the device stored that version from the push answer."""
+    meta = json.loads(field_meta_json) if field_meta_json else {}
+    return any(isinstance(m, list) and len(m) == 2 and m[0] == version and m[1] == device_id for m in meta.values())
+
+
 def snapshot(
-    session: Session, actor: Actor, clients: list[str], base: bool, after: int, limit: int
+    session: Session,
+    actor: Actor,
+    clients: list[str],
+    base: bool,
+    after: int,
+    limit: int,
+    own: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The current rows of `clients` (and, with `base`, the agency-wide and personal rows), paged by seq."""
+    """The current rows of `clients` (and, with `base`, the agency-wide and personal rows), paged by seq.
+
+    `own` names clients this device created in the sync that asks (their records reached the server from
+    it and it stored every answer): their rows whose current version is this device's own change are left
+    out, the rest (changes by anyone else) are sent as usual. Paging still counts every row scanned."""
     if clients:
         allowed = set(
             session.execute(
@@ -136,11 +153,17 @@ def snapshot(
         scope.append(and_(Record.client_id.is_(None), Record.owner_user_id.in_(actor.visible_users)))
     if not scope:
         return {"rows": [], "conflicts": [], "after": after, "more": False}
-    rows = list(
-        session.execute(select(*RAW_COLUMNS).where(Record.seq > after, or_(*scope)).order_by(Record.seq).limit(limit + 1))
+    own = own & set(clients)
+    columns = (*RAW_COLUMNS, Record.client_id, cast(Record.field_meta, Text)) if own else RAW_COLUMNS
+    rows: list[Any] = list(
+        session.execute(select(*columns).where(Record.seq > after, or_(*scope)).order_by(Record.seq).limit(limit + 1))
     )
     more = len(rows) > limit
     rows = rows[:limit]
+    last = rows[-1][7] if rows else after
+    if own:
+        device = actor.device_id
+        rows = [r[:8] for r in rows if not (r[8] in own and made_here(r[9], int(r[2]), device))]
     conflicts: list[dict[str, Any]] = []
     if not more and clients:
         conflicts = [
@@ -151,6 +174,6 @@ def snapshot(
     return {
         "rows": [raw_row(r) for r in rows],
         "conflicts": conflicts,
-        "after": rows[-1][7] if rows else after,
+        "after": last,
         "more": more,
     }

@@ -15,16 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import MODEL_BY_TABLE
 from casedesk.server import audit
 from casedesk.server.auth import Actor, visible_clients
 from casedesk.server.db import Database, SeqAllocator
-from casedesk.server.models import AppliedOp, Assignment, Conflict, PastAssignment, Record, User, utcnow
+from casedesk.server.models import AppliedOp, Assignment, Conflict, PastAssignment, Record, User, table_of, utcnow
 from casedesk.server.records import conflict_payload, iso, row_payload
-from casedesk.server.validate import check_fields, column_rules
+from casedesk.server.validate import check_fields, reference_rules
 from casedesk.sync.merge import IncomingOp, RowState, merge
 from casedesk.sync.protocol import (
     ADMIN_TABLES,
@@ -36,6 +36,7 @@ from casedesk.sync.protocol import (
 )
 
 CHUNK = 500
+UPDATED_COLUMNS = ("data", "field_meta", "version", "seq", "updated_at", "updated_by")
 RESOLVE_TABLE = "sync_conflict"
 RESOLUTION_CHOICES = ("mine", "theirs", "edit")
 
@@ -118,10 +119,9 @@ class Batch:
             if op.table not in MODEL_BY_TABLE:
                 continue
             wanted[op.table].add(op.row_id)
-            rules = column_rules(op.table)
-            for name, value in op.fields.items():
-                rule = rules.get(name)
-                if rule is not None and rule.fk_table and isinstance(value, str):
+            for rule in reference_rules(op.table):
+                value = op.fields.get(rule.name)
+                if rule.fk_table and isinstance(value, str):
                     wanted[rule.fk_table].add(value)
             if op.table == "signature":
                 target = SIGNATURE_DOCUMENTS.get(str(op.fields.get("document_type")))
@@ -252,6 +252,7 @@ class Batch:
         if bad_reference:
             return self._not_applied(op, *bad_reference)
 
+        row_existed = row is not None
         outcome = merge(
             row.state if row is not None else None,
             IncomingOp(op.op_id, op.table, op.row_id, op.kind, op.base, op.fields, self.actor.device_id),
@@ -320,7 +321,8 @@ class Batch:
             }
         )
         answer: dict[str, Any] = {"op_id": op.op_id, "status": str(outcome.status), "server_version": version}
-        if row is not None and not late and (conflict is not None or self._merged_elsewhere(row, op)):
+        created_now = not row_existed and row is not None  # every field of a row this op created is its own
+        if row is not None and not late and (conflict is not None or (not created_now and self._merged_elsewhere(row, op))):
             answer["row"] = row.payload()  # the device's copy lacks something: send the whole merged row
         if conflict is not None:
             answer["conflict"] = conflict_payload(conflict)
@@ -362,10 +364,9 @@ class Batch:
 
     def _check_references(self, op: OpIn, late: bool) -> tuple[OpStatus, str] | None:
         """Every record the op points at must be on the server (else: later) and visible (else: refused)."""
-        rules = column_rules(op.table)
-        for name, value in op.fields.items():
-            rule = rules.get(name)
-            if rule is None or rule.fk_table is None or value is None:
+        for rule in reference_rules(op.table):
+            name, value = rule.name, op.fields.get(rule.name)
+            if rule.fk_table is None or value is None:
                 continue
             target = self.rows.get((rule.fk_table, str(value)))
             what = rule.fk_table.replace("_", " ")
@@ -488,12 +489,19 @@ class Batch:
                     created_at=row.created_at,
                 )
                 inserts.append(values)
+        # Core statements on the tables (not the ORM's bulk paths): one executemany each, no per-row ORM work.
+        records = table_of(Record)
         if updates:
-            s.execute(update(Record), updates)
+            s.execute(
+                update(records)
+                .where(records.c.table_name == bindparam("_table"), records.c.row_id == bindparam("_row"))
+                .values({c: bindparam(c) for c in UPDATED_COLUMNS}),
+                [{**{c: v[c] for c in UPDATED_COLUMNS}, "_table": v["table_name"], "_row": v["row_id"]} for v in updates],
+            )
         if inserts:
-            s.execute(insert(Record), inserts)
+            s.execute(insert(records), inserts)
         if self.new_assignments:
-            s.execute(insert(Assignment), self.new_assignments)
+            s.execute(insert(table_of(Assignment)), self.new_assignments)
         for client_id, user_id in self.changed_assignments.items():
             assignment = s.get(Assignment, client_id)
             if assignment is None:
@@ -505,7 +513,7 @@ class Batch:
         for conflict in self.new_conflicts:
             s.add(conflict)
         if self.new_ops:
-            s.execute(insert(AppliedOp), self.new_ops)
+            s.execute(insert(table_of(AppliedOp)), self.new_ops)
         audit.log_many(s, self.audit_rows)
         self.alloc.save()
 

@@ -119,6 +119,18 @@ def _check_value(rule: ColumnRule, value: Any) -> str | None:
     return "has an unknown type"  # pragma: no cover
 
 
+@cache
+def required_columns(table: str) -> frozenset[str]:
+    """Columns a new record must name: not nullable and without a default."""
+    return frozenset(r.name for r in column_rules(table).values() if not r.nullable and not r.has_default)
+
+
+@cache
+def reference_rules(table: str) -> tuple[ColumnRule, ...]:
+    """The table's columns that point at another record."""
+    return tuple(r for r in column_rules(table).values() if r.fk_table is not None)
+
+
 def check_fields(table: str, fields: dict[str, Any], *, insert: bool) -> str | None:
     """None when the fields are acceptable, else a sentence naming the first problem."""
     if table not in MODEL_BY_TABLE:
@@ -128,11 +140,15 @@ def check_fields(table: str, fields: dict[str, Any], *, insert: bool) -> str | N
         rule = rules.get(name)
         if rule is None:
             return f"{table} has no field {name!r} that can be synced"
+        if value is None and rule.nullable:
+            continue
+        if rule.kind == "str" and isinstance(value, str) and (rule.max_length is None or len(value) <= rule.max_length):
+            continue  # the common case, checked inline
         problem = _check_value(rule, value)
         if problem:
             return f"{table}.{name} {problem}"
     if insert:
-        missing = [r.name for r in rules.values() if not r.nullable and not r.has_default and r.name not in fields]
+        missing = sorted(required_columns(table).difference(fields))
         if missing:
             return f"a new {table} record needs {', '.join(sorted(missing))}"
     elif not fields:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import (
@@ -133,16 +133,18 @@ def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow
     now = UTCDateTime().process_bind_param(utcnow(), None)  # type: ignore[arg-type]
     parse_dt = dt.datetime.fromisoformat
     parse_date = dt.date.fromisoformat
-    provider_names: dict[str, str] = dict(session.execute(text("SELECT id, name FROM provider_agency")).all())
+    # The plain DB-API cursor: fetchall() in C, without per-row result processing.
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    provider_names: dict[str, str] = dict(cursor.execute("SELECT id, name FROM provider_agency").fetchall())
     agencies: dict[str, list[str]] = {}
-    for client_id, provider_id in session.execute(
-        text("SELECT client_id, provider_agency_id FROM client_agency WHERE deleted_at IS NULL")
-    ):
+    for client_id, provider_id in cursor.execute(
+        "SELECT client_id, provider_agency_id FROM client_agency WHERE deleted_at IS NULL"
+    ).fetchall():
         agencies.setdefault(client_id, []).append(provider_names.get(provider_id, ""))
     rows = []
-    for cid, first, last, preferred, record, dob, program, status, worker, flags, lc, nv in session.execute(
-        text(_CASELOAD_SQL), {"now": now}
-    ):
+    for cid, first, last, preferred, record, dob, program, status, worker, flags, lc, nv in cursor.execute(
+        _CASELOAD_SQL, {"now": now}
+    ).fetchall():
         born = parse_date(dob) if dob else None
         rows.append(
             CaseloadRow(

@@ -84,12 +84,20 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _convert(table: str, data: dict[str, Any]) -> dict[str, Any]:
+@cache
+def _column_kinds(table: str) -> tuple[frozenset[str], tuple[tuple[str, Callable[[Any], Any]], ...]]:
+    """(columns whose JSON value is the column value, (column, converter) for the others)."""
     converters = _converters(table)
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        convert = converters.get(key)
-        if convert is not None:
+    plain = frozenset(k for k, c in converters.items() if c is _same)
+    return plain, tuple((k, c) for k, c in converters.items() if c is not _same)
+
+
+def _convert(table: str, data: dict[str, Any]) -> dict[str, Any]:
+    plain, special = _column_kinds(table)
+    values = {key: value for key, value in data.items() if key in plain}
+    for key, convert in special:
+        if key in data:
+            value = data[key]
             values[key] = None if value is None else convert(value)
     if table == "progress_note" and "body" in values:
         values["search_text"] = search_text(values["body"] or {})
@@ -150,6 +158,11 @@ def _apply_table(session: Session, table: str, incoming: dict[str, dict[str, Any
         if row_id in held:
             continue
         version = int(r.get("v") or 0)
+        old = existing.get(row_id)
+        if old is not None and old["server_version"] is not None and old["server_version"] >= version and (
+            old["version"] == old["server_version"]
+        ):
+            continue  # already held at this version (e.g. this device's own change coming back)
         values = _convert(table, r.get("d") or {})
         meta = {
             "version": version,
@@ -157,13 +170,10 @@ def _apply_table(session: Session, table: str, incoming: dict[str, dict[str, Any
             "updated_at": _parse_time(r.get("u")) or dt.datetime.now(dt.UTC),
             "updated_by": r.get("by"),
         }
-        old = existing.get(row_id)
         if old is None:
             inserts.append(
                 _full_row(table, {**values, **meta, "id": row_id, "created_at": _parse_time(r.get("c")) or meta["updated_at"]})
             )
-            continue
-        if old["server_version"] is not None and old["server_version"] >= version and old["version"] == old["server_version"]:
             continue
         changed = {k: v for k, v in values.items() if old[k] != v}
         if is_signed(table, dict(old)):

@@ -283,8 +283,8 @@ def _sync(store: Store, policy: RetryPolicy | None, batch_size: int, page_limit:
     try:
         with Transport(url, token, policy=policy) as transport:
             try:
-                _push(store, transport, result, batch_size)
-                _pull(store, transport, result, page_limit)
+                created = _push(store, transport, result, batch_size)
+                _pull(store, transport, result, page_limit, created)
                 _tidy_caseload(store, transport, result)
             finally:
                 result.requests = transport.requests
@@ -318,8 +318,10 @@ def _sync(store: Store, policy: RetryPolicy | None, batch_size: int, page_limit:
     return result
 
 
-def _push(store: Store, transport: Transport, result: SyncResult, batch_size: int) -> None:
+def _push(store: Store, transport: Transport, result: SyncResult, batch_size: int) -> set[str]:
+    """Send the outbox; returns the clients this push created on the server (their insert op applied now)."""
     held: set[tuple[str, str]] = set()
+    created: set[str] = set()
     with store.read_session() as s:
         up_to = outbox.max_seq(s)
     after = 0
@@ -328,18 +330,19 @@ def _push(store: Store, transport: Transport, result: SyncResult, batch_size: in
             ops = outbox.next_ops(s, after, up_to, batch_size, held)
             bodies = outbox.payloads(s, ops)
         if not ops:
-            return
+            return created
         after = ops[-1].seq
-        _send(store, transport, result, ops, bodies, held)
+        _send(store, transport, result, ops, bodies, held, created)
 
 
 def _send(
     store: Store,
     transport: Transport,
     result: SyncResult,
-    ops: list[OutboxOp],
+    ops: list[outbox.PendingOp],
     bodies: list[dict[str, Any]],
     held: set[tuple[str, str]],
+    created: set[str],
 ) -> None:
     try:
         answer = transport.post("/push", {"ops": bodies})
@@ -348,8 +351,8 @@ def _send(
             raise
         if len(ops) > 1:  # find the op the server cannot take; the others go through
             middle = len(ops) // 2
-            _send(store, transport, result, ops[:middle], bodies[:middle], held)
-            _send(store, transport, result, ops[middle:], bodies[middle:], held)
+            _send(store, transport, result, ops[:middle], bodies[:middle], held, created)
+            _send(store, transport, result, ops[middle:], bodies[middle:], held, created)
             return
         with store.session() as s:
             if outbox.count_attempt(s, ops[0], str(exc)):
@@ -365,9 +368,13 @@ def _send(
         tally = outbox.record_answers(s, ops, answers)
     by_id = {op.op_id: op for op in ops}
     for a in answers:
-        if isinstance(a, dict) and a.get("status") in ("rejected", "deferred") and a.get("op_id") in by_id:
-            op = by_id[a["op_id"]]
+        if not isinstance(a, dict) or a.get("op_id") not in by_id:
+            continue
+        op = by_id[a["op_id"]]
+        if a.get("status") in ("rejected", "deferred"):
             held.add((op.table_name, op.row_id))
+        elif a.get("status") == "applied" and op.table_name == "client" and op.kind == "insert":
+            created.add(op.row_id)
     result.applied += tally.applied
     result.duplicates += tally.duplicates
     result.conflicts += tally.conflicts
@@ -377,7 +384,13 @@ def _send(
     result.reasons += tally.reasons
 
 
-def _pull(store: Store, transport: Transport, result: SyncResult, page_limit: int) -> None:
+def _pull(store: Store, transport: Transport, result: SyncResult, page_limit: int, created: set[str]) -> None:
+    """Snapshots of clients new to this device, then every change after the cursor.
+
+    A client this sync's push created on the server (`created`) had no records there before, so every
+    one of its records changed after the device's cursor: with a cursor, the change feed brings all of
+    them; on a first sync (whose feed starts at the server's current number) its snapshot leaves out the
+    rows whose current version is this device's own push, which the device stored from the answers."""
     caseload = transport.get("/caseload")
     clients: list[str] = list(caseload.get("clients") or [])
     server_seq = int(caseload.get("seq") or 0)
@@ -394,10 +407,18 @@ def _pull(store: Store, transport: Transport, result: SyncResult, page_limit: in
             else:
                 floor_seq = int(floor.value)
     new_clients = [c for c in clients if c not in complete]
+    if not first:
+        fed = [c for c in new_clients if c in created]
+        if fed:
+            with store.session() as s:
+                _mark_complete(s, fed)
+            new_clients = [c for c in new_clients if c not in created]
     if first:
         _snapshot(store, transport, result, [], base=True, page_limit=page_limit)
     for i in range(0, len(new_clients), SNAPSHOT_CHUNK):
-        _snapshot(store, transport, result, new_clients[i : i + SNAPSHOT_CHUNK], base=False, page_limit=page_limit)
+        chunk = new_clients[i : i + SNAPSHOT_CHUNK]
+        own = [c for c in chunk if c in created]
+        _snapshot(store, transport, result, chunk, base=False, page_limit=page_limit, own=own)
     if first:
         with store.session() as s:
             _state(s).cursor = floor_seq
@@ -407,7 +428,14 @@ def _pull(store: Store, transport: Transport, result: SyncResult, page_limit: in
 
 
 def _snapshot(
-    store: Store, transport: Transport, result: SyncResult, clients: list[str], *, base: bool, page_limit: int
+    store: Store,
+    transport: Transport,
+    result: SyncResult,
+    clients: list[str],
+    *,
+    base: bool,
+    page_limit: int,
+    own: list[str] | None = None,
 ) -> None:
     """Download the current records of `clients` (or the agency-wide rows) and store them in one go."""
     assert len(clients) <= MAX_SNAPSHOT_CLIENTS
@@ -415,9 +443,10 @@ def _snapshot(
     conflicts: list[dict[str, Any]] = []
     after = 0
     while True:
-        page = transport.post(
-            "/snapshot", {"clients": clients, "base": base, "after": after, "limit": max(page_limit, MAX_PULL_LIMIT)}
-        )
+        request: dict[str, Any] = {"clients": clients, "base": base, "after": after, "limit": max(page_limit, MAX_PULL_LIMIT)}
+        if own:
+            request["own"] = own
+        page = transport.post("/snapshot", request)
         rows += page.get("rows") or []
         conflicts += page.get("conflicts") or []
         after = int(page.get("after") or after)
@@ -428,9 +457,13 @@ def _snapshot(
         result.pulled += apply_rows(s, rows)
         result.conflicts += upsert_conflicts(s, conflicts)
         if clients:
-            complete = _get_list(s, COMPLETE_KEY)
-            known = set(complete)
-            _set_value(s, COMPLETE_KEY, complete + [c for c in clients if c not in known])
+            _mark_complete(s, clients)
+
+
+def _mark_complete(session: Session, clients: list[str]) -> None:
+    complete = _get_list(session, COMPLETE_KEY)
+    known = set(complete)
+    _set_value(session, COMPLETE_KEY, complete + [c for c in clients if c not in known])
 
 
 def _changes(store: Store, transport: Transport, result: SyncResult, cursor: int, page_limit: int) -> None:

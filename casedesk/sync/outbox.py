@@ -22,12 +22,30 @@ MAX_ATTEMPTS = 5  # an op the server refuses this many times is marked stuck and
 RESOLVE_TABLE = "sync_conflict"
 
 
-@dataclass
-class OpRef:
+@dataclass(frozen=True, slots=True)
+class PendingOp:
+    """An outbox op as a push reads it (a plain row: no ORM identity to track for thousands of ops)."""
+
     seq: int
     op_id: str
-    table: str
+    table_name: str
     row_id: str
+    kind: str
+    base_version: int
+    fields: dict[str, Any]
+    created_at: dt.datetime | None
+
+
+PENDING_COLUMNS = (
+    OutboxOp.seq,
+    OutboxOp.op_id,
+    OutboxOp.table_name,
+    OutboxOp.row_id,
+    OutboxOp.kind,
+    OutboxOp.base_version,
+    OutboxOp.fields,
+    OutboxOp.created_at,
+)
 
 
 @dataclass
@@ -41,19 +59,22 @@ class PushTally:
     reasons: list[str] = field(default_factory=list)
 
 
-def next_ops(session: Session, after_seq: int, up_to_seq: int, limit: int, held: set[tuple[str, str]]) -> list[OutboxOp]:
+def next_ops(
+    session: Session, after_seq: int, up_to_seq: int, limit: int, held: set[tuple[str, str]]
+) -> list[PendingOp]:
     """Pending ops in order after `after_seq`, leaving out rows that had an op refused in this run."""
-    picked: list[OutboxOp] = []
+    picked: list[PendingOp] = []
     cursor = after_seq
     while len(picked) < limit:
-        page = list(
-            session.execute(
-                select(OutboxOp)
+        page = [
+            PendingOp(*row)
+            for row in session.execute(
+                select(*PENDING_COLUMNS)
                 .where(OutboxOp.status == "pending", OutboxOp.seq > cursor, OutboxOp.seq <= up_to_seq)
                 .order_by(OutboxOp.seq)
-                .limit(limit * 2)
-            ).scalars()
-        )
+                .limit(limit - len(picked))  # a skipped (held) op makes the loop fetch one more page
+            )
+        ]
         if not page:
             break
         for op in page:
@@ -66,24 +87,34 @@ def next_ops(session: Session, after_seq: int, up_to_seq: int, limit: int, held:
     return picked
 
 
-def payloads(session: Session, ops: Sequence[OutboxOp]) -> list[dict[str, Any]]:
+def payloads(session: Session, ops: Sequence[PendingOp]) -> list[dict[str, Any]]:
     """Wire form of ops. ``base`` is the server version the device's copy of the row rests on; an op that
     signs a note or report carries the whole signed content."""
     by_table: dict[str, list[str]] = defaultdict(list)
+    signing: dict[str, list[str]] = defaultdict(list)  # rows an op of this batch signs
     for op in ops:
         if op.table_name in MODEL_BY_TABLE:
             by_table[op.table_name].append(op.row_id)
+            spec = SIGNED_CONTENT.get(op.table_name)
+            if spec and (op.fields or {}).get("status") in spec[0]:
+                signing[op.table_name].append(op.row_id)
     bases: dict[tuple[str, str], int] = {}
     signed_rows: dict[tuple[str, str], dict[str, Any]] = {}
     for table, ids in by_table.items():
         tbl = MODEL_BY_TABLE[table].__table__  # type: ignore[attr-defined]
-        spec = SIGNED_CONTENT.get(table)
-        columns = [tbl.c.id, tbl.c.server_version] + ([tbl.c[c] for c in spec[1]] if spec else [])
         for i in range(0, len(ids), 500):
-            for row in session.execute(select(*columns).where(tbl.c.id.in_(ids[i : i + 500]))).mappings():
-                bases[(table, row["id"])] = int(row["server_version"] or 0)
-                if spec:
-                    signed_rows[(table, row["id"])] = {c: to_json_value(row[c]) for c in spec[1]}
+            for row_id, server_version in session.execute(
+                select(tbl.c.id, tbl.c.server_version).where(tbl.c.id.in_(ids[i : i + 500]))
+            ):
+                bases[(table, row_id)] = int(server_version or 0)
+    for table, ids in signing.items():
+        tbl = MODEL_BY_TABLE[table].__table__  # type: ignore[attr-defined]
+        content = SIGNED_CONTENT[table][1]
+        for i in range(0, len(ids), 500):
+            for row in session.execute(
+                select(tbl.c.id, *(tbl.c[c] for c in content)).where(tbl.c.id.in_(ids[i : i + 500]))
+            ).mappings():
+                signed_rows[(table, row["id"])] = {c: to_json_value(row[c]) for c in content}
     out = []
     for op in ops:
         key = (op.table_name, op.row_id)
@@ -105,7 +136,7 @@ def payloads(session: Session, ops: Sequence[OutboxOp]) -> list[dict[str, Any]]:
     return out
 
 
-def record_answers(session: Session, ops: Sequence[OutboxOp], answers: Sequence[dict[str, Any]]) -> PushTally:
+def record_answers(session: Session, ops: Sequence[PendingOp], answers: Sequence[dict[str, Any]]) -> PushTally:
     """Store the server's answers: answered ops leave the outbox, merged rows and conflicts are kept,
     refused ops count an attempt (and become stuck after MAX_ATTEMPTS). One transaction."""
     tally = PushTally()
@@ -159,7 +190,7 @@ def record_answers(session: Session, ops: Sequence[OutboxOp], answers: Sequence[
     return tally
 
 
-def count_attempt(session: Session, op: OutboxOp, reason: str) -> bool:
+def count_attempt(session: Session, op: PendingOp, reason: str) -> bool:
     """The server could not take this op at all (a request that fails with it alone). True if now stuck."""
     stored = session.get(OutboxOp, op.seq)
     if stored is None:

@@ -20,7 +20,7 @@ API_PREFIX = "/api/v1"
 TOKEN_HEADER = "Authorization"
 
 MAX_BATCH_OPS = 1000
-DEFAULT_BATCH_OPS = 500
+DEFAULT_BATCH_OPS = 1000  # = MAX_BATCH_OPS: fewer requests and transactions; a batch the server cannot take is split
 MAX_PULL_LIMIT = 5000
 DEFAULT_PULL_LIMIT = 2000
 MAX_SNAPSHOT_CLIENTS = 200

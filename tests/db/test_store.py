@@ -294,3 +294,24 @@ def test_close_checkpoints_the_wal(store: Store) -> None:
         assert wal.stat().st_size == 0
     finally:
         other.close()
+
+
+def test_opens_after_a_crash_left_a_hot_wal_without_its_shm(store: Store, tmp_path: Path) -> None:
+    """Power cut: the WAL holds committed pages and the -shm index is gone. Still opens, nothing lost."""
+    import shutil
+
+    from casedesk.services import clients as client_service
+
+    with store.session() as s:
+        cid = client_service.create_client(s, first_name="Hot", last_name="Wal")
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    for name in ("casedesk.db", "casedesk.db-wal", "casedesk.key"):
+        shutil.copy2(store.paths.root / name, crashed / name)  # as the disk held them at the power cut
+    assert (crashed / "casedesk.db-wal").stat().st_size > 0 and not (crashed / "casedesk.db-shm").exists()
+    reopened = Store.open(crashed, passphrase=PASSPHRASE)
+    try:
+        with reopened.read_session() as s:
+            assert s.get(Client, cid) is not None
+    finally:
+        reopened.close()

@@ -25,6 +25,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_window_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Window preferences written by code under test go to a temporary folder, not the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("qsettings")))
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo profile (8 clients) made once; each test gets its own copy."""

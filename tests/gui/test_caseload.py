@@ -21,7 +21,7 @@ def pane(qtbot, unlocked: AppContext) -> CaseloadPane:
     widget = CaseloadPane(unlocked)
     qtbot.addWidget(widget)
     widget.show()
-    with qtbot.waitSignal(widget.sig_loaded, timeout=10000):
+    with qtbot.waitSignals([widget.sig_loaded, widget.sig_due_loaded], timeout=10000, order="strict"):
         widget.load()
     return widget
 
@@ -179,3 +179,51 @@ def test_model_filter_keeps_up_with_ten_thousand_rows(qtmodeltester) -> None:
     model.set_filter(CaseloadFilter(text="person 09995"))
     assert [model.client_id(r) for r in range(model.rowCount())] == ["c9995"]
     qtmodeltester.check(model, force_py=True)
+
+    # the fast whole-list search answers exactly like checking each row
+    def brute(text: str) -> list[str]:
+        tokens = text.casefold().split()
+        return [e.row.id for e in sorted(entries, key=lambda e: e.row.sort_name)
+                if all(t in " ".join([e.row.display_name, e.row.sort_name, e.row.record_number or "", "a"]).casefold()
+                       for t in tokens)]
+
+    for text in ("9", "rb-12", "person 12 3", "0 0 0", "99 rb-99", "nomatch", "A", "n 4"):
+        model.set_filter(CaseloadFilter(text=""))
+        model.set_filter(CaseloadFilter(text=text))
+        assert [model.client_id(r) for r in range(model.rowCount())] == brute(text), text
+
+
+def test_multidata_answers_like_data_and_never_leaves_stale_values(pane: CaseloadPane) -> None:
+    """The item delegate reuses one role array for every cell: each role must be rewritten per cell."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
+
+    model = pane.model
+    roles = [int(r) for r in (
+        Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole, ClientIdRole,
+    )]
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            for role in roles:
+                role_data = QModelRoleData(role)
+                role_data.setData("stale value from another cell")
+                model.multiData(index, QModelRoleDataSpan(role_data))
+                assert role_data.data() == model.data(index, role), (row, column, role)
+
+
+def test_list_shows_first_then_due_columns_fill_in(qtbot, unlocked: AppContext) -> None:
+    widget = CaseloadPane(unlocked)
+    qtbot.addWidget(widget)
+    seen: list[int] = []
+    widget.sig_loaded.connect(
+        lambda _n: seen.append(sum(1 for r in range(widget.model.rowCount()) if widget.model.index(r, COL_DUE).data()))
+    )
+    with qtbot.waitSignal(widget.sig_due_loaded, timeout=10000):
+        widget.load()
+    assert seen == [0]  # rows were there before any due item
+    filled = sum(1 for r in range(widget.model.rowCount()) if widget.model.index(r, COL_DUE).data())
+    assert filled > 0
+    widget.view.sortByColumn(COL_DUE, Qt.SortOrder.AscendingOrder)
+    first = widget.model.entry(widget.model.client_id(0) or "")
+    assert first is not None and first.next_due is not None

@@ -12,7 +12,7 @@ from casedesk.errors import ValidationError
 from casedesk.gui.app import display_problem, missing_xcb_packages, resolve_profile
 from casedesk.gui.notes.state import NoteState, switch_template
 from casedesk.gui.unlock.rules import passphrase_strength, retry_delay_seconds
-from casedesk.services import signatures, workspace
+from casedesk.services import signatures
 
 
 def test_passphrase_strength_feedback() -> None:
@@ -85,29 +85,6 @@ def test_switching_template_keeps_all_text() -> None:
     assert soap == {"subjective": "Data: D", "objective": "", "assessment": "A", "plan": "P"}
     narrative = switch_template(body, "dap", "narrative")
     assert all(t in narrative["narrative"] for t in ("D", "A", "P"))
-
-
-@pytest.mark.parametrize(
-    ("today", "expected"),
-    [
-        (dt.date(2026, 5, 10), (dt.date(2026, 1, 1), dt.date(2026, 3, 31), "2026Q1")),
-        (dt.date(2026, 1, 1), (dt.date(2025, 10, 1), dt.date(2025, 12, 31), "2025Q4")),
-    ],
-)
-def test_last_completed_calendar_quarter(today: dt.date, expected: tuple[dt.date, dt.date, str]) -> None:
-    assert workspace.last_completed_quarter(today, "calendar", None) == expected
-
-
-def test_last_completed_plan_year_quarter() -> None:
-    start = dt.date(2025, 11, 15)
-    assert workspace.last_completed_quarter(dt.date(2026, 5, 20), "plan_year", start) == (
-        dt.date(2026, 2, 15),
-        dt.date(2026, 5, 14),
-        "PY2025Q2",
-    )
-    # before the first quarter ends there is none to report: the quarter found ends before the plan starts
-    _s, end, _l = workspace.last_completed_quarter(dt.date(2025, 12, 1), "plan_year", start)
-    assert end < start
 
 
 def test_signature_strokes_are_validated() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from casedesk.db.store import Store
 from casedesk.errors import ValidationError
-from casedesk.services import appointments, notes, signatures, workspace
+from casedesk.services import appointments, deadlines, notes, signatures, workspace
 from casedesk.services.notes import NoteInput
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -25,10 +25,9 @@ def store(demo_template: Path, tmp_path: Path):
 
 
 def test_caseload_entries_carry_the_soonest_due_item(store: Store) -> None:
-    today = dt.date.today()
     with store.read_session() as s:
-        entries = workspace.caseload_entries(s, today)
-        items = workspace.due_items(s, today)
+        entries = workspace.caseload_entries(s)
+        items = workspace.due_items(s)
     assert entries and items
     by_client: dict[str, list[workspace.DueItem]] = {}
     for item in items:
@@ -36,23 +35,33 @@ def test_caseload_entries_carry_the_soonest_due_item(store: Store) -> None:
     for entry in entries:
         mine = by_client.get(entry.row.id, [])
         assert entry.next_due == (min(mine, key=lambda i: (i.due, i.kind)) if mine else None)
-        assert entry.overdue == sum(1 for i in mine if i.due < today)
+        assert entry.overdue == sum(1 for i in mine if i.overdue)
 
 
-def test_a_new_draft_becomes_a_due_item_and_counts(store: Store) -> None:
+def test_due_items_are_the_deadline_engines(store: Store) -> None:
+    """The caseload, the status bar and the calendar must agree on what is overdue."""
+    with store.read_session() as s:
+        items = workspace.due_items(s)
+        engine = deadlines.due_entries(s)
+        counts = workspace.status_counts(s)
+        engine_counts = deadlines.due_counts(s)
+    assert sorted((i.client_id, i.title) for i in engine) == sorted((i.client_id, i.label) for i in items)
+    assert counts.overdue == engine_counts.overdue == sum(1 for i in items if i.overdue)
+
+
+def test_a_new_draft_counts_and_only_asked_clients_are_loaded(store: Store) -> None:
     with store.read_session() as s:
         entry = workspace.caseload_entries(s)[0]
         before = workspace.status_counts(s)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=5)
     with store.session() as s:
-        note_id = notes.create_draft(s, NoteInput(entry.row.id, start, 30, body={"data": "x"}))
+        notes.create_draft(s, NoteInput(entry.row.id, start, 30, body={"data": "x"}))
     with store.read_session() as s:
         after = workspace.status_counts(s)
         mine = workspace.due_items(s, client_ids=[entry.row.id])
         only = workspace.caseload_entries(s, client_ids=[entry.row.id])
     assert after.drafts_unsigned == before.drafts_unsigned + 1
-    assert after.overdue == before.overdue + 1  # due 48 hours after the contact, which was 5 days ago
-    assert any(i.kind == "note" and i.record_id == note_id for i in mine)
+    assert {i.client_id for i in mine} <= {entry.row.id}
     assert [e.row.id for e in only] == [entry.row.id]
 
 

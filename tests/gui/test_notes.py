@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from casedesk.db.models import ProgressNote
+from casedesk.db.store import Store
 from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.main_window import MainWindow
 from casedesk.gui.notes.editor import NoteEditor
@@ -218,3 +219,24 @@ def test_recovered_drafts_are_offered_after_a_crash(qtbot, unlocked, prefs) -> N
     qtbot.waitUntil(lambda: win.current_workspace() is not None and win.current_workspace().current_editor() is not None, timeout=10000)  # type: ignore[union-attr]
     editor = win.current_workspace().current_editor()  # type: ignore[union-attr]
     assert editor.section_edit("narrative").toPlainText() == "Text typed before the battery died."
+
+
+def test_quitting_after_a_focus_change_still_stores_the_draft(qtbot, window: MainWindow) -> None:
+    """The focus-change autosave must not make closing think the draft itself is saved."""
+    _ws, editor = new_editor(qtbot, window)
+    note_id = editor.note_id
+    editor.section_edit("data").setFocus()
+    qtbot.keyClicks(editor.section_edit("data"), DATA)
+    editor.location_edit.setFocus()
+    qtbot.waitUntil(lambda: editor.key in autosaves(window), timeout=3000)
+    window.close()  # quit: closes every editor
+    assert window.context.is_locked  # the store was closed
+    store = Store.open(window.context.data_dir, passphrase="demo")
+    try:
+        with store.read_session() as s:
+            stored_note = notes.get_note(s, note_id, audit_view=False)
+            left = [a.editor_key for a in notes.pending_autosaves(s)]
+    finally:
+        store.close()
+    assert stored_note.body["data"] == DATA and stored_note.status == "draft"
+    assert editor_key(note_id) not in left

@@ -144,3 +144,55 @@ def test_first_run_wizard_creates_the_profile_and_shows_the_recovery_key_once(qt
     wizard.store.close()
     # the key shown opens the profile
     Store.open(tmp_path / "new", recovery_key=key).close()
+
+
+@pytest.mark.parametrize(
+    ("error", "heading"),
+    [
+        ("WrongPassphraseError", "Not unlocked"),
+        ("DatabaseDamagedError", "The database cannot be opened"),
+        ("NewerVersionError", "This profile needs a newer CaseDesk"),
+        ("KeyFileError", "The key file is missing or damaged"),
+        ("StorageError", "The profile folder cannot be written"),
+    ],
+)
+def test_each_unlock_failure_gets_a_plain_heading_and_its_sentence(error: str, heading: str) -> None:
+    from casedesk import errors
+    from casedesk.gui.unlock.form import describe_failure
+
+    exc = getattr(errors, error)("Something specific happened to /some/path.")
+    assert describe_failure(exc) == (heading, "Something specific happened to /some/path.")
+    unexpected = describe_failure(RuntimeError("client name inside"))
+    assert "client name" not in unexpected[1] and "RuntimeError" in unexpected[1]
+
+
+def test_remember_on_this_computer_stores_and_reuses_the_key(qtbot, context: AppContext, monkeypatch) -> None:
+    from casedesk.gui.unlock import form as form_module
+
+    kept: dict[str, bytes] = {}
+    monkeypatch.setattr(form_module.keychain, "available", lambda: True)
+    monkeypatch.setattr(form_module.keychain, "remember", lambda pid, kek: kept.__setitem__(pid, kek) or True)
+    monkeypatch.setattr(form_module.keychain, "recall", lambda pid: kept.get(pid))
+    first = UnlockForm(context)
+    qtbot.addWidget(first)
+    first.show()
+    assert first.remember_box.isVisible() and not first.remember_box.isChecked()  # off by default
+    first.remember_box.setChecked(True)
+    with qtbot.waitSignal(first.sig_unlocked, timeout=10000) as blocker:
+        _try(qtbot, first, "demo")
+    blocker.args[0].close()
+    assert len(kept) == 1 and len(next(iter(kept.values()))) == 32
+
+    second = UnlockForm(context)
+    qtbot.addWidget(second)
+    with qtbot.waitSignal(second.sig_unlocked, timeout=10000) as blocker:
+        assert second.try_remembered()
+    blocker.args[0].close()
+
+    # a key that no longer fits (passphrase changed elsewhere) is not used and says so
+    kept[next(iter(kept))] = b"\0" * 32
+    third = UnlockForm(context)
+    qtbot.addWidget(third)
+    assert third.try_remembered()
+    qtbot.waitUntil(lambda: bool(third.error_label.text()), timeout=10000)
+    assert "no longer opens" in third.error_label.text()

@@ -102,7 +102,7 @@ def store_consent_form(store: Store, client_id: str, *, final: bool) -> str:
             template_key=definition.key,
             template_version=definition.version,
             answers={"party_name": "Valley Behavioral Health", "direction": "exchange"},
-            status="final" if final else "draft",
+            status="draft",  # finalised below, once the signature marker is in the answers
         )
         s.add(response)
         s.flush()
@@ -118,4 +118,7 @@ def store_consent_form(store: Store, client_id: str, *, final: bool) -> str:
         s.add(signature)
         s.flush()
         response.answers = dict(response.answers, client_signature=signature.id)
+        if final:
+            s.flush()
+            response.status = "final"
         return response.id

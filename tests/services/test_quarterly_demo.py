@@ -101,16 +101,15 @@ def test_demo_current_quarter_draft_is_stored_printed_and_then_signed(demo_store
     assert digest in flat(reader.pages[0].extract_text() or "")
 
 
-def test_demo_signed_report_without_a_recorded_hash_prints_as_signed(demo_store: Store) -> None:
+def test_demo_signed_report_prints_as_signed_with_its_recorded_hash(demo_store: Store) -> None:
     with demo_store.session() as s:
         report = s.execute(
             select(QuarterlyReport).where(QuarterlyReport.quarter_label == "2026Q1").limit(1)
         ).scalar_one()
         view = q.get_report(s, report.id, audit_view=False)
-        assert report.content_hash is None and report.draft_data == {}  # how the demo stores them
-        assert view.status == "signed" and not view.hash_recorded
-        assert view.content_hash == q.computed_hash(report)
-        assert not q.verify_report_hash(s, report.id)
+        assert view.status == "signed" and view.hash_recorded
+        assert view.content_hash == report.content_hash == q.computed_hash(report)
+        assert q.verify_report_hash(s, report.id)
         assert view.evidence.quarter_over and view.warnings == ()
         document = printing.quarterly_report_pdf(s, report.id)
     assert not document.draft

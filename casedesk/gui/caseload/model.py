@@ -7,21 +7,34 @@ when the text only grows, only the rows that matched before are scanned again.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QModelRoleData,
+    QModelRoleDataSpan,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 
-from casedesk.services.workspace import CaseloadEntry
+from casedesk.services.workspace import CaseloadEntry, DueItem
 
 Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("Name", "Age", "Program", "Last contact", "Next visit", "Next due", "Flags")
 COL_NAME, COL_AGE, COL_PROGRAM, COL_LAST, COL_NEXT_VISIT, COL_DUE, COL_FLAGS = range(len(COLUMNS))
 ClientIdRole = Qt.ItemDataRole.UserRole + 1
+DISPLAY = Qt.ItemDataRole.DisplayRole
+ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_USED_ROLES = frozenset(
+    {ClientIdRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole}
+)
 OVERDUE_COLOR = QColor("#b00020")
 
 SHOW_ACTIVE, SHOW_INACTIVE, SHOW_ALL = "active", "inactive", "all"
@@ -81,6 +94,7 @@ class CaseloadModel(QAbstractTableModel):
         self._today = today
         self._entries: dict[str, CaseloadEntry] = {}
         self._haystack: dict[str, str] = {}
+        self._texts: dict[str, tuple[str, ...]] = {}  # display strings per id, made when first shown
         self._ordered: list[str] = []  # every id, in sort order
         self._scoped: list[str] = []  # ids passing the non-text filters, in sort order
         self._visible: list[str] = []  # ids shown, in sort order
@@ -105,10 +119,45 @@ class CaseloadModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self._visible):
             return None
-        entry = self._entries[self._visible[index.row()]]
-        column = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._display(entry, column)
+        return self._role_value(self._visible[index.row()], index.column(), role)
+
+    def multiData(self, index: Index, roleDataSpan: QModelRoleDataSpan | QModelRoleData) -> None:
+        """All roles of one cell in one call (the item delegate asks for about seven per cell).
+
+        This is the painting hot path. The delegate reuses its role array from cell to cell, so every
+        role is written: a value, or cleared.
+        """
+        row = index.row()
+        if row < 0 or row >= len(self._visible):
+            return
+        cid, column = self._visible[row], index.column()
+        texts = self._texts.get(cid)
+        if texts is None:
+            entry = self._entries[cid]
+            texts = self._texts[cid] = tuple(self._display(entry, c) for c in range(len(COLUMNS)))
+        spans = cast(Iterable[QModelRoleData], roleDataSpan) if isinstance(roleDataSpan, QModelRoleDataSpan) else (roleDataSpan,)
+        for role_data in spans:
+            role = role_data.role()
+            if role == DISPLAY:
+                role_data.setData(texts[column])
+            elif role in _USED_ROLES:
+                value = self._role_value(cid, column, role)
+                if value is None:
+                    role_data.clearData()
+                else:
+                    role_data.setData(value)
+            else:
+                role_data.clearData()
+
+    def _role_value(self, cid: str, column: int, role: int) -> Any:
+        if role in (DISPLAY, ACCESSIBLE):
+            texts = self._texts.get(cid)
+            if texts is None:
+                texts = self._texts[cid] = tuple(self._display(self._entries[cid], c) for c in range(len(COLUMNS)))
+            return texts[column]
+        if role not in _USED_ROLES:
+            return None
+        entry = self._entries[cid]
         if role == ClientIdRole:
             return entry.row.id
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_DUE and entry.overdue:
@@ -167,6 +216,7 @@ class CaseloadModel(QAbstractTableModel):
         self.beginResetModel()
         self._entries = {e.row.id: e for e in entries}
         self._haystack = {cid: search_text(e) for cid, e in self._entries.items()}
+        self._texts = {}
         self._order_all()
         self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
         self._visible = self._match(self._scoped, self._filter.text)
@@ -191,9 +241,11 @@ class CaseloadModel(QAbstractTableModel):
             for cid in removed:
                 self._entries.pop(cid, None)
                 self._haystack.pop(cid, None)
+                self._texts.pop(cid, None)
             for cid, e in fresh.items():
                 self._entries[cid] = e
                 self._haystack[cid] = search_text(e)
+                self._texts.pop(cid, None)
             self._order_all()
             self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
             self._visible = self._match(self._scoped, self._filter.text)
@@ -203,9 +255,30 @@ class CaseloadModel(QAbstractTableModel):
         for cid, e in fresh.items():
             self._entries[cid] = e
             self._haystack[cid] = search_text(e)
+            self._texts.pop(cid, None)
             row = positions.get(cid)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def apply_due(self, due: Mapping[str, tuple[DueItem | None, int]]) -> None:
+        """Fill in every row's next due item and overdue count (the second step of loading)."""
+        changed = False
+        for cid, entry in self._entries.items():
+            next_due, overdue = due.get(cid, (None, 0))
+            if entry.next_due != next_due or entry.overdue != overdue:
+                self._entries[cid] = dataclasses.replace(entry, next_due=next_due, overdue=overdue)
+                self._texts.pop(cid, None)
+                changed = True
+        if not changed:
+            return
+        if self._sort_column == COL_DUE or self._filter.overdue_only:
+            self.beginResetModel()
+            self._order_all()
+            self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
+            self._visible = self._match(self._scoped, self._filter.text)
+            self.endResetModel()
+        elif self._visible:
+            self.dataChanged.emit(self.index(0, COL_DUE), self.index(len(self._visible) - 1, COL_DUE))
 
     # ---- filtering ----------------------------------------------------------------------------------
 

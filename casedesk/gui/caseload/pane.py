@@ -72,7 +72,8 @@ class NoteHitsModel(QAbstractListModel):
 class CaseloadPane(QWidget):
     client_activated = Signal(str)
     note_activated = Signal(str, str)  # client id, note id
-    sig_loaded = Signal(int)  # number of clients loaded
+    sig_loaded = Signal(int)  # number of clients loaded (due columns may still be empty)
+    sig_due_loaded = Signal()  # next due item and overdue counts filled in
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -121,7 +122,7 @@ class CaseloadPane(QWidget):
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, chars in enumerate((22, 5, 24, 13, 17, 28, 16)):
+        for column, chars in enumerate((20, 5, 18, 14, 17, 28, 16)):
             header.resizeSection(column, self.fontMetrics().averageCharWidth() * chars)
         self.view.activated.connect(self.on_row_activated)
         self.view.doubleClicked.connect(self.on_row_activated)
@@ -187,13 +188,20 @@ class CaseloadPane(QWidget):
         """Load every client (off the UI thread) and show them."""
         store = self._context.require_store()
         self._worker_id = store.worker_id
-        self._context.submit(workspace.caseload_entries, on_done=self.on_loaded)
+        self._context.submit(lambda s: workspace.caseload_entries(s, with_due=False), on_done=self.on_loaded)
 
     def on_loaded(self, entries: object) -> None:
         assert isinstance(entries, list)
         self.model.set_entries(entries)
         self.on_filter_changed()
         self.sig_loaded.emit(len(entries))
+        if not self._context.is_locked:
+            self._context.submit(workspace.due_summary, on_done=self.on_due_loaded)
+
+    def on_due_loaded(self, due: object) -> None:
+        assert isinstance(due, dict)
+        self.model.apply_due(due)
+        self.sig_due_loaded.emit()
 
     def clear(self) -> None:
         """Forget every row (used when the window locks)."""

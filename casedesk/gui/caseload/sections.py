@@ -113,7 +113,7 @@ class OverviewSection(QScrollArea):
             html.append("<ul>")
             html += [
                 f"<li>{esc(fmt_when(v.starts_at))} — {esc(v.kind_label)}"
-                + (f", {esc(v.location)}" if v.location else "")
+                + (f", {esc(v.location)}" if v.location and not v.location.startswith(v.kind_label) else "")
                 + "</li>"
                 for v in data.next_visits
             ]

@@ -74,7 +74,7 @@ class ClientWorkspace(QWidget):
         self._units_rule = "cms8"
         self.editors: dict[str, NoteEditor] = {}
         self._pending_open: list[str] = []
-        self._pending_recovered: list[Autosaved] = []
+        self._pending_recovered: list[tuple[Autosaved, bool]] = []
         self._pending_visits: list[NotePrefill] = []
         self._pending_section: int | None = None
 
@@ -164,8 +164,8 @@ class ClientWorkspace(QWidget):
         for note_id in self._pending_open:
             self.open_note(note_id)
         self._pending_open.clear()
-        for autosaved in self._pending_recovered:
-            self.open_recovered(autosaved)
+        for autosaved, announce in self._pending_recovered:
+            self.open_recovered(autosaved, announce=announce)
         self._pending_recovered.clear()
         for prefill in self._pending_visits:
             self.new_note_for_visit(prefill)
@@ -253,21 +253,29 @@ class ClientWorkspace(QWidget):
             state = NoteState.from_payload(opened.autosaved.payload)
             state.exists = True
             recovered_at = opened.autosaved.saved_at
-        self._add_editor(state, detail, recovered_at)
+        self._add_editor(state, detail, recovered_at, unsaved=recovered_at is not None)
 
-    def open_recovered(self, autosaved: Autosaved) -> NoteEditor | None:
-        """Reopen an autosaved editor (after a crash or a lock) with its unsaved content."""
+    def open_recovered(self, autosaved: Autosaved, *, announce: bool = True) -> NoteEditor | None:
+        """Reopen an autosaved editor with its unsaved content: after a crash (`announce`: say so in the
+        editor) or after a lock (the worker simply continues where she was)."""
         if self.data is None:
-            self._pending_recovered.append(autosaved)
+            self._pending_recovered.append((autosaved, announce))
             return None
         state = NoteState.from_payload(autosaved.payload)
         if editor_key(state.note_id) in self.editors:
             editor = self.editors[editor_key(state.note_id)]
             self.tabs.setCurrentWidget(editor)
             return editor
-        return self._add_editor(state, None, autosaved.saved_at)
+        return self._add_editor(state, None, autosaved.saved_at if announce else None, unsaved=True)
 
-    def _add_editor(self, state: NoteState, detail: NoteDetail | None, recovered_at: dt.datetime | None) -> NoteEditor:
+    def _add_editor(
+        self,
+        state: NoteState,
+        detail: NoteDetail | None,
+        recovered_at: dt.datetime | None,
+        *,
+        unsaved: bool = False,
+    ) -> NoteEditor:
         editor = NoteEditor(
             self._context,
             state,
@@ -275,6 +283,7 @@ class ClientWorkspace(QWidget):
             detail=detail,
             units_rule=self._units_rule,
             recovered_at=recovered_at,
+            unsaved=unsaved,
         )
         self.editors[editor.key] = editor
         index = self.tabs.addTab(editor, editor.title())

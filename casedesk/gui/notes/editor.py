@@ -96,6 +96,7 @@ class NoteEditor(QWidget):
         detail: NoteDetail | None = None,
         units_rule: str = "cms8",
         recovered_at: dt.datetime | None = None,
+        unsaved: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -105,7 +106,9 @@ class NoteEditor(QWidget):
         self._detail = detail
         self._goals = list(goals)
         self._units_rule = units_rule
-        self._dirty = recovered_at is not None
+        unsaved = unsaved or recovered_at is not None
+        self._dirty = unsaved  # edits not yet in the autosave row
+        self._draft_stale = unsaved  # edits not yet in the stored draft
         self._loading = True
         self._closed = False
         self._section_edits: dict[str, QPlainTextEdit] = {}
@@ -444,6 +447,7 @@ class NoteEditor(QWidget):
         if self._loading or self.is_signed:
             return
         self._dirty = True
+        self._draft_stale = True
         self.message.setVisible(False)
         if not self._autosave_timer.isActive():
             self._autosave_timer.start()  # not restarted by later keystrokes: at most 5 s of work at risk
@@ -554,13 +558,13 @@ class NoteEditor(QWidget):
 
     def save_draft_now(self) -> bool:
         """Synchronous save used when the editor closes. True when stored."""
-        if self.is_signed or not self._dirty:
+        if self.is_signed or not self._draft_stale:
             return True
         self._autosave_timer.stop()
         state = self.current_state()
         if not state.exists and not state.has_text():
             self._context.run_now(lambda s: notes.discard_autosave(s, self.key), write=True)
-            self._dirty = False
+            self._dirty = self._draft_stale = False
             return True
         self._context.ops.wait()
         try:
@@ -568,13 +572,15 @@ class NoteEditor(QWidget):
         except Exception as exc:
             self._show_message(user_message(exc))
             return self.flush_autosave()
-        self._dirty = False
+        self._dirty = self._draft_stale = False
         self._state.exists = True
         self._context.notify(self._changes())
         return True
 
     def on_draft_saved(self, _result: object) -> None:
         self._state.exists = True
+        if not self._dirty:
+            self._draft_stale = False
         self._apply_mode()
         self.banner.setText(
             f"<b>Draft saved</b> at {dt.datetime.now().strftime('%H:%M')}. Sign it when it is complete."
@@ -626,7 +632,7 @@ class NoteEditor(QWidget):
         assert isinstance(detail, NoteDetail)
         self._detail = detail
         self._state = NoteState.from_detail(detail)
-        self._dirty = False
+        self._dirty = self._draft_stale = False
         self.sign_button.setEnabled(True)
         self.message.setVisible(False)
         self._apply_mode()

@@ -1,6 +1,6 @@
 """Upcoming visits: the next two weeks of planned appointments, read from the profile.
 
-A plain list stands in this slot until the calendar pane (month/week/agenda views) takes its place.
+A compact list beside the caseload; the calendar pane has the month, week and agenda views.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class UpcomingPane(QWidget):
         self.setObjectName("upcoming_pane")
         self._context = context
         self._client_ids: list[str | None] = []
-        self.caption = QLabel(f"Planned visits in the next {DAYS} days. The full calendar is not part of this build yet.")
+        self.caption = QLabel(f"Planned visits in the next {DAYS} days (the Calendar view shows them all).")
         self.caption.setWordWrap(True)
         self.view, self.model = make_tree("Upcoming visits", ("When", "Client", "Kind", "Where"))
         self.view.activated.connect(self.on_activated)
