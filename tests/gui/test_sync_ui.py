@@ -142,7 +142,7 @@ def test_unreachable_server_retries_with_backoff(qtbot: Any, gui_window: Any, sy
 
     win.context.run_now(point_elsewhere, write=True)
     controller = win.sync_ui.controller
-    with qtbot.waitSignal(controller.sig_failed, timeout=30000) as failed:
+    with qtbot.waitSignal(controller.sig_failed, timeout=90000) as failed:
         controller.sync_now(automatic=True)
     assert "Could not sync" in failed.args[0] and "kept" in failed.args[0]
     assert controller.failures == 1
