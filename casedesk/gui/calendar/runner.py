@@ -14,14 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from sqlalchemy.orm import Session
 
 from casedesk.db.store import Store
 from casedesk.errors import CaseDeskError
+from casedesk.gui.ops import _Job, _Relay, user_message
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+__all__ = ["StoreRunner", "WorkSource", "as_source", "user_message"]
 
 
 class WorkSource(Protocol):
@@ -35,39 +38,6 @@ class WorkSource(Protocol):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> int: ...
-
-
-def user_message(exc: BaseException) -> str:
-    """The sentence to show for a failed unit of work (unexpected errors are summarised: their text
-    may hold client data)."""
-    if isinstance(exc, CaseDeskError):
-        return str(exc)
-    return (
-        f"Something went wrong ({type(exc).__name__}). Nothing was changed by the failed step; "
-        "details without client data are in the CaseDesk log file."
-    )
-
-
-class _Relay(QObject):
-    sig_finished = Signal(int, object)
-    sig_failed = Signal(int, object)
-
-
-class _Job(QRunnable):
-    def __init__(self, job_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.setAutoDelete(True)
-        self._job_id = job_id
-        self._fn = fn
-        self._relay = relay
-
-    def run(self) -> None:
-        try:
-            result = self._fn()
-        except BaseException as exc:  # delivered to the UI thread, never lost
-            self._relay.sig_failed.emit(self._job_id, exc)
-        else:
-            self._relay.sig_finished.emit(self._job_id, result)
 
 
 @dataclass
