@@ -1,7 +1,12 @@
 """Sync benchmarks (issue: sync with the agency server), each against a floor measured in the same run.
 
 - push then pull of 10k notes over loopback vs raw HTTP POSTs of the same bytes, in the same number of
-  requests, to a bare ASGI endpoint on the same uvicorn: ratio <= 3
+  requests, to a bare ASGI endpoint on the same uvicorn: ratio <= 3 (the issue's literal budget)
+- the durable work that floor leaves out, done the plainest way on the same rows (informational, each
+  against the raw HTTP floor): the reader storing the 10k pulled notes in a fresh SQLCipher profile (one
+  executemany; the schema's triggers fill the full-text index), and the server storing the pushed
+  records and remembering their op ids in a fresh server database (one executemany each)
+- push then pull vs the same work done plainly: raw HTTP + both plain writes above: ratio <= 3
 - first sync of a 165-client caseload with a year of notes on a new device: < 10 s
 """
 
@@ -14,6 +19,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +113,92 @@ def _bulk_notes(store: Store, n: int, rng: random.Random) -> None:
         sync_client.outbox.queue_unsynced_records(s)
 
 
-def bench_push_pull(tmp: Path) -> dict[str, object]:
+def _best_of(times: int, measure: Callable[[int], float]) -> float:
+    """The fastest of a few runs (a floor: the least the machine needed for it)."""
+    return min(measure(i) for i in range(times))
+
+
+def _table_rows(conn: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    cursor = conn.execute(sql)
+    columns = [d[0] for d in cursor.description]
+    return columns, cursor.fetchall()
+
+
+def _plain_insert(conn: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    marks = ", ".join("?" for _ in columns)
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def plain_reader_write(reader: Store, root: Path) -> float:
+    """Seconds to store the reader's pulled client and notes, as stored values, in a fresh SQLCipher profile
+    of the same schema, in one transaction: plain executemany, the triggers fill the FTS5 note index."""
+    raw = reader.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        staff = [_table_rows(conn, "SELECT * FROM agency"), _table_rows(conn, "SELECT * FROM worker")]
+        tables = [_table_rows(conn, "SELECT * FROM client"), _table_rows(conn, "SELECT * FROM progress_note")]
+    finally:
+        raw.close()
+    assert len(tables[1][1]) == NOTES
+
+    def measure(i: int) -> float:
+        fresh = _store(root / f"plain-reader-{i}", "Plain reader")
+        raw = fresh.engine.raw_connection()
+        try:
+            conn = raw.driver_connection
+            # Setup, not timed: the agency and workers the client and notes point at.
+            conn.execute("BEGIN IMMEDIATE")
+            for name, (columns, rows) in zip(("agency", "worker"), staff, strict=True):
+                marks = ", ".join("?" for _ in columns)
+                conn.executemany(f"INSERT OR IGNORE INTO {name} ({', '.join(columns)}) VALUES ({marks})", rows)
+            conn.execute("COMMIT")
+            started = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            for name, (columns, rows) in zip(("client", "progress_note"), tables, strict=True):
+                _plain_insert(conn, name, columns, rows)
+            conn.execute("COMMIT")
+            took = time.perf_counter() - started
+            indexed = conn.execute("SELECT count(*) FROM note_fts WHERE note_fts MATCH 'visit'").fetchone()[0]
+        finally:
+            raw.close()
+            fresh.close()
+        assert indexed == NOTES, indexed  # the full-text index holds every note
+        return took
+
+    return _best_of(2, measure)
+
+
+def plain_server_write(db: Database, root: Path) -> float:
+    """Seconds to store the pushed records and remember their op ids in a fresh server database (same
+    schema, same pragmas), in one transaction: plain executemany of the rows the server holds."""
+    raw = db.engine.raw_connection()
+    try:
+        conn = raw.driver_connection
+        records = _table_rows(conn, "SELECT * FROM records WHERE table_name IN ('client', 'progress_note')")
+        op_ids = _table_rows(conn, "SELECT * FROM applied_ops")
+    finally:
+        raw.close()
+    assert len(records[1]) == NOTES + 1 and len(op_ids[1]) == NOTES + 1, (len(records[1]), len(op_ids[1]))
+
+    def measure(i: int) -> float:
+        fresh = Database.open(f"sqlite:///{root / f'plain-server-{i}.db'}")
+        raw = fresh.engine.raw_connection()
+        try:
+            conn = raw.driver_connection
+            started = time.perf_counter()
+            conn.execute("BEGIN IMMEDIATE")
+            _plain_insert(conn, "records", *records)
+            _plain_insert(conn, "applied_ops", *op_ids)
+            conn.execute("COMMIT")
+            return time.perf_counter() - started
+        finally:
+            raw.close()
+            fresh.close()
+
+    return _best_of(2, measure)
+
+
+def bench_push_pull(tmp: Path) -> list[dict[str, object]]:
     db = Database.open(f"sqlite:///{tmp / 'server.db'}")
     server = Served(create_app(db))
     bare = Served(bare_endpoint)
@@ -140,21 +231,53 @@ def bench_push_pull(tmp: Path) -> dict[str, object]:
             for _ in range(requests):
                 http.post("/raw", content=payload, params={"size": down})
             floor = time.perf_counter() - floor_started
+        server.stop()
+        # The durable work the raw HTTP floor leaves out, done the plainest way (after the measured run,
+        # with the server stopped, so nothing else competes for the disk or the CPU).
+        reader_plain = plain_reader_write(reader, tmp)
+        server_plain = plain_server_write(db, tmp)
         writer.close()
         reader.close()
     finally:
         server.stop()
         bare.stop()
         db.close()
-    ratio = elapsed / floor
-    return result(
-        f"sync: push + pull {NOTES // 1000}k notes ({(sent + received) / 1e6:.1f} MB, {requests} requests)",
-        elapsed,
-        "s",
-        floor=floor,
-        budget="<= 3x raw HTTP of the same bytes",
-        ok=ratio <= 3,
-    )
+    same_work = floor + server_plain + reader_plain
+    size = f"{NOTES // 1000}k notes"
+    return [
+        result(
+            f"sync: push + pull {size} ({(sent + received) / 1e6:.1f} MB, {requests} requests)",
+            elapsed,
+            "s",
+            floor=floor,
+            budget="<= 3x raw HTTP of the same bytes",
+            ok=elapsed / floor <= 3,
+        ),
+        result(
+            f"sync: reader's plain SQLCipher write of the {NOTES // 1000}k pulled notes, with FTS, vs raw HTTP floor",
+            reader_plain,
+            "s",
+            floor=floor,
+            budget="informational: work the raw HTTP floor leaves out",
+            ok=True,
+        ),
+        result(
+            f"sync: server's plain write of the {NOTES // 1000}k pushed notes + their op ids, vs raw HTTP floor",
+            server_plain,
+            "s",
+            floor=floor,
+            budget="informational: work the raw HTTP floor leaves out",
+            ok=True,
+        ),
+        result(
+            f"sync: push + pull {size} vs the same work done plainly (raw HTTP + both plain writes)",
+            elapsed,
+            "s",
+            floor=same_work,
+            budget="<= 3x the same work done plainly",
+            ok=elapsed / same_work <= 3,
+        ),
+    ]
 
 
 def bench_first_sync(tmp: Path) -> dict[str, object]:
@@ -195,7 +318,7 @@ def run() -> list[dict[str, object]]:
     os.environ.setdefault("CASEDESK_INSECURE_FAST_KDF", "1")
     tmp = Path(tempfile.mkdtemp(prefix="casedesk-bench-sync-"))
     try:
-        return [bench_push_pull(tmp), bench_first_sync(tmp)]
+        return [*bench_push_pull(tmp), bench_first_sync(tmp)]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
