@@ -8,10 +8,11 @@ import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Date, LargeBinary, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnDefault, Date, LargeBinary, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import (
@@ -104,23 +105,56 @@ def _convert(table: str, data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _full_row(table: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Every column for an INSERT: given values, else the column's default (executemany needs equal keys)."""
+@dataclass(frozen=True)
+class _InsertColumn:
+    key: str
+    name: str
+    default: ColumnDefault | None
+    type: Any
+
+
+@cache
+def _insert_columns(table: str) -> tuple[_InsertColumn, ...]:
+    """Every column of a table, in order, as a pulled row's INSERT fills it."""
     mapper = MODEL_BY_TABLE[table].__mapper__  # type: ignore[attr-defined]
-    row: dict[str, Any] = {}
+    out = []
     for attr in mapper.column_attrs:
-        key = attr.key
-        if key in values:
-            row[key] = values[key]
-            continue
-        default = attr.columns[0].default
-        if default is None:
-            row[key] = None
-        elif default.is_callable:
-            row[key] = default.arg(None)
-        else:
-            row[key] = default.arg
-    return row
+        column = attr.columns[0]
+        default = column.default if isinstance(column.default, ColumnDefault) else None
+        out.append(_InsertColumn(attr.key, column.name, default, column.type))
+    return tuple(out)
+
+
+def _default(column: _InsertColumn) -> Any:
+    default = column.default
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg
+
+
+def _insert_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
+    """INSERT new rows in one executemany: every column, a given value else the column's default, each
+    value through its column type's bind processor (what a Core insert does per row, without its
+    per-row statement machinery)."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    columns = _insert_columns(table)
+    plan = [(c, c.type.bind_processor(dialect)) for c in columns]
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(MODEL_BY_TABLE[table].__table__.name)} "  # type: ignore[attr-defined]
+        f"({', '.join(quote(c.name) for c in columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    )
+    params = []
+    for values in rows:
+        row = []
+        for column, process in plan:
+            value = values[column.key] if column.key in values else _default(column)
+            row.append(process(value) if process is not None else value)
+        params.append(tuple(row))
+    connection.exec_driver_sql(sql, params)
 
 
 def apply_rows(session: Session, rows: Sequence[dict[str, Any]]) -> int:
@@ -171,9 +205,7 @@ def _apply_table(session: Session, table: str, incoming: dict[str, dict[str, Any
             "updated_by": r.get("by"),
         }
         if old is None:
-            inserts.append(
-                _full_row(table, {**values, **meta, "id": row_id, "created_at": _parse_time(r.get("c")) or meta["updated_at"]})
-            )
+            inserts.append({**values, **meta, "id": row_id, "created_at": _parse_time(r.get("c")) or meta["updated_at"]})
             continue
         changed = {k: v for k, v in values.items() if old[k] != v}
         if is_signed(table, dict(old)):
@@ -185,10 +217,8 @@ def _apply_table(session: Session, table: str, incoming: dict[str, dict[str, Any
     for columns, params in updates.items():
         stmt = update(tbl).where(tbl.c.id == bindparam("_id")).values({c: bindparam(c) for c in columns})
         session.execute(stmt, params)
-    for chunk in _chunks(inserts):
-        session.execute(insert(tbl), list(chunk))
-        written += len(chunk)
-    return written
+    _insert_rows(session, table, inserts)
+    return written + len(inserts)
 
 
 def acknowledge_versions(session: Session, acks: Sequence[dict[str, Any]]) -> None:
