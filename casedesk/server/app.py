@@ -343,9 +343,10 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
         request: Request,
         cursor: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+        own_upto: Annotated[int, Query(ge=0)] = 0,
     ) -> Response:
         with db.read() as s:
-            result = pull.changes(s, actor, cursor, limit)
+            result = pull.changes(s, actor, cursor, limit, own_upto)
         note(request).detail = {"cursor": cursor, "rows": len(result["rows"]), "conflicts": len(result["conflicts"])}
         rows = result.pop("rows")
         return Response(pull.page_body(rows, result), media_type="application/json")

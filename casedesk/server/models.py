@@ -124,6 +124,9 @@ class Record(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str | None] = mapped_column(String(36))  # worker id of the user who pushed the change
+    # The device whose op made the current version (None: the server itself, or a version older than this
+    # column). That device stored the version from its push answer, so its pulls can leave the row out.
+    origin_device: Mapped[str | None] = mapped_column(String(36))
 
     __table_args__ = (
         Index("ix_records_client_seq", "client_id", "seq"),

@@ -79,18 +79,24 @@ def page_body(rows: list[str], rest: dict[str, Any]) -> bytes:
     return ('{"rows":[' + ",".join(rows) + "]" + ("," + tail if tail != "}" else "}")).encode("utf-8")
 
 
-def changes(session: Session, actor: Actor, cursor: int, limit: int) -> dict[str, Any]:
+def _not_made_by(device: str) -> ColumnElement[bool]:
+    """The row's current version was not made by `device` (made by another device, by the server, or by
+    a device no longer known)."""
+    return or_(Record.origin_device.is_(None), Record.origin_device != device)
+
+
+def changes(session: Session, actor: Actor, cursor: int, limit: int, own_upto: int = 0) -> dict[str, Any]:
     """Rows and conflicts changed after `cursor`, visible to the actor, in sequence order, one page.
-    Rows come back as JSON text (see page_body)."""
+    Rows come back as JSON text (see page_body).
+
+    `own_upto`: the device holds every version it made up to that change number (it stored the answers to
+    its pushes), so rows whose current version it made, numbered up to there, are left out. A version
+    made by anyone else, or a merge that took in someone else's change after this device's op, is sent."""
     high = current_seq(session)  # read first: everything numbered <= high has committed
-    rows = list(
-        session.execute(
-            select(*RAW_COLUMNS)
-            .where(Record.seq > cursor, Record.seq <= high, _record_visible(actor))
-            .order_by(Record.seq)
-            .limit(limit + 1)
-        )
-    )
+    query = select(*RAW_COLUMNS).where(Record.seq > cursor, Record.seq <= high, _record_visible(actor))
+    if own_upto > cursor:
+        query = query.where(or_(Record.seq > own_upto, _not_made_by(actor.device_id)))
+    rows = list(session.execute(query.order_by(Record.seq).limit(limit + 1)))
     conflicts = list(
         session.execute(
             select(Conflict)
@@ -113,13 +119,6 @@ def changes(session: Session, actor: Actor, cursor: int, limit: int) -> dict[str
     }
 
 
-def made_here(field_meta_json: str, version: int, device_id: str) -> bool:
-    """True when the row's current version is this device's own change (merge stamps every field an op
-    changes with [new version, origin device]); the device stored that version from the push answer."""
-    meta = json.loads(field_meta_json) if field_meta_json else {}
-    return any(isinstance(m, list) and len(m) == 2 and m[0] == version and m[1] == device_id for m in meta.values())
-
-
 def snapshot(
     session: Session,
     actor: Actor,
@@ -133,7 +132,7 @@ def snapshot(
 
     `own` names clients this device created in the sync that asks (their records reached the server from
     it and it stored every answer): their rows whose current version is this device's own change are left
-    out, the rest (changes by anyone else) are sent as usual. Paging still counts every row scanned."""
+    out, the rest (changes by anyone else) are sent as usual."""
     if clients:
         allowed = set(
             session.execute(
@@ -154,16 +153,15 @@ def snapshot(
     if not scope:
         return {"rows": [], "conflicts": [], "after": after, "more": False}
     own = own & set(clients)
-    columns = (*RAW_COLUMNS, Record.client_id, cast(Record.field_meta, Text)) if own else RAW_COLUMNS
-    rows: list[Any] = list(
-        session.execute(select(*columns).where(Record.seq > after, or_(*scope)).order_by(Record.seq).limit(limit + 1))
-    )
+    query = select(*RAW_COLUMNS).where(Record.seq > after, or_(*scope))
+    if own:
+        query = query.where(
+            or_(Record.client_id.is_(None), Record.client_id.not_in(sorted(own)), _not_made_by(actor.device_id))
+        )
+    rows: list[Any] = list(session.execute(query.order_by(Record.seq).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1][7] if rows else after
-    if own:
-        device = actor.device_id
-        rows = [r[:8] for r in rows if not (r[8] in own and made_here(r[9], int(r[2]), device))]
     conflicts: list[dict[str, Any]] = []
     if not more and clients:
         conflicts = [

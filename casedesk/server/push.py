@@ -36,7 +36,7 @@ from casedesk.sync.protocol import (
 )
 
 CHUNK = 500
-UPDATED_COLUMNS = ("data", "field_meta", "version", "seq", "updated_at", "updated_by")
+UPDATED_COLUMNS = ("data", "field_meta", "version", "seq", "updated_at", "updated_by", "origin_device")
 RESOLVE_TABLE = "sync_conflict"
 RESOLUTION_CHOICES = ("mine", "theirs", "edit")
 
@@ -67,6 +67,7 @@ class Row:
     updated_at: Any
     updated_by: str | None
     in_db: bool
+    origin: str | None = None  # the device whose op made the current version (None: the server, or unknown)
     dirty: bool = False
 
     def payload(self) -> dict[str, Any]:
@@ -156,6 +157,7 @@ class Batch:
                         rec.updated_at,
                         rec.updated_by,
                         in_db=True,
+                        origin=rec.origin_device,
                     )
 
     # ---- access ----------------------------------------------------------------------------------
@@ -264,7 +266,8 @@ class Batch:
         if outcome.row is not None and (row is None or outcome.row is not row.state):
             if row is None:
                 row = Row(op.table, op.row_id, scope[0], scope[1], scope[2], outcome.row, self.alloc.next(),
-                          _when(op, now), now, self.actor.worker_id, in_db=False, dirty=True)
+                          _when(op, now), now, self.actor.worker_id, in_db=False, origin=self.actor.device_id,
+                          dirty=True)
                 self.rows[key] = row
                 if op.table == "client":
                     self._assign_new_client(op.row_id)
@@ -273,6 +276,7 @@ class Batch:
                 row.seq = self.alloc.next()
                 row.updated_at = now
                 row.updated_by = self.actor.worker_id
+                row.origin = self.actor.device_id
                 row.dirty = True
             if op.table == "client" and "assigned_worker_id" in outcome.changed:
                 self._follow_reassignment(op.row_id, outcome.row.data.get("assigned_worker_id"))
@@ -321,6 +325,8 @@ class Batch:
             }
         )
         answer: dict[str, Any] = {"op_id": op.op_id, "status": str(outcome.status), "server_version": version}
+        if row is not None:
+            answer["seq"] = row.seq  # where the row now stands in the change feed
         created_now = not row_existed and row is not None  # every field of a row this op created is its own
         if row is not None and not late and (conflict is not None or (not created_now and self._merged_elsewhere(row, op))):
             answer["row"] = row.payload()  # the device's copy lacks something: send the whole merged row
@@ -358,6 +364,7 @@ class Batch:
         row = self.rows.get((known.table_name, known.row_id))
         if row is not None and self.can_see(row):
             answer["row"] = row.payload()
+            answer["seq"] = row.seq
         if known.conflict_id and known.conflict_id in self.conflicts:
             answer["conflict"] = conflict_payload(self.conflicts[known.conflict_id])
         return answer
@@ -478,6 +485,7 @@ class Batch:
                 "seq": row.seq,
                 "updated_at": row.updated_at,
                 "updated_by": row.updated_by,
+                "origin_device": row.origin,
             }
             if row.in_db:
                 updates.append(values)

@@ -97,4 +97,5 @@ def server_change(
     rec.seq = alloc.next()
     rec.updated_at = now
     rec.updated_by = by
+    rec.origin_device = None  # no device holds this version yet
     return rec

@@ -36,6 +36,9 @@ from casedesk.sync.transport import Transport, check_server_url
 
 COMPLETE_KEY = "local.sync.complete_clients"  # clients whose records this device holds in full
 FLOOR_KEY = "local.sync.snapshot_floor"  # server seq the first full download started from
+# The highest change number among the push answers this device stored: every version it made up to there,
+# it holds (stored in the transaction that stores the answers, so a restored backup rolls it back too).
+OWN_UPTO_KEY = "local.sync.own_upto"
 SNAPSHOT_CHUNK = 40
 BISECT_STATUSES = frozenset({400, 413, 422, 500})
 BOOTSTRAP_TABLES = ("agency", "worker")  # placeholders made by `casedesk init`; the server owns these
@@ -53,6 +56,7 @@ class SyncResult:
     not_accepted: int = 0  # ops the server refused or put off this time (they stay in the outbox)
     stuck: int = 0  # ops that became stuck in this sync
     pulled: int = 0  # rows written from the server
+    received: int = 0  # rows the server sent in pulls (written or already held)
     removed_clients: list[str] = field(default_factory=list)
     kept_clients: list[str] = field(default_factory=list)  # left the caseload, kept until unsent work is sent
     waiting: int = 0  # ops still waiting after this sync
@@ -120,6 +124,11 @@ def _state(session: Session) -> SyncState:
 def _get_list(session: Session, key: str) -> list[str]:
     row = session.get(Setting, key)
     return list(row.value) if row is not None and isinstance(row.value, list) else []
+
+
+def _get_int(session: Session, key: str) -> int:
+    row = session.get(Setting, key)
+    return int(row.value) if row is not None and isinstance(row.value, int) else 0
 
 
 def _set_value(session: Session, key: str, value: Any) -> None:
@@ -226,6 +235,7 @@ def enroll(
             state.cursor = 0
             _set_value(s, COMPLETE_KEY, None)
             _set_value(s, FLOOR_KEY, None)
+            _set_value(s, OWN_UPTO_KEY, None)
         # The server owns workers and the agency record: drop the placeholders' unsent ops.
         s.execute(delete(OutboxOp).where(OutboxOp.table_name.in_(BOOTSTRAP_TABLES)))
         if worker_id != store.worker_id and store.worker_id is not None:
@@ -366,6 +376,8 @@ def _send(
         raise SyncError("The agency server sent an answer CaseDesk does not understand. Your work is kept.")
     with store.session() as s:
         tally = outbox.record_answers(s, ops, answers)
+        if tally.own_upto > _get_int(s, OWN_UPTO_KEY):
+            _set_value(s, OWN_UPTO_KEY, tally.own_upto)
     by_id = {op.op_id: op for op in ops}
     for a in answers:
         if not isinstance(a, dict) or a.get("op_id") not in by_id:
@@ -448,6 +460,7 @@ def _snapshot(
             request["own"] = own
         page = transport.post("/snapshot", request)
         rows += page.get("rows") or []
+        result.received += len(page.get("rows") or [])
         conflicts += page.get("conflicts") or []
         after = int(page.get("after") or after)
         if not page.get("more"):
@@ -471,8 +484,11 @@ def _changes(store: Store, transport: Transport, result: SyncResult, cursor: int
     carried_rows: list[dict[str, Any]] = []
     carried_conflicts: list[dict[str, Any]] = []
     fetch_from = cursor
+    with store.read_session() as s:
+        own_upto = _get_int(s, OWN_UPTO_KEY)
     while True:
-        page = transport.get("/changes", {"cursor": fetch_from, "limit": page_limit})
+        page = transport.get("/changes", {"cursor": fetch_from, "limit": page_limit, "own_upto": own_upto})
+        result.received += len(page.get("rows") or [])
         rows = carried_rows + list(page.get("rows") or [])
         conflicts = carried_conflicts + list(page.get("conflicts") or [])
         next_cursor = int(page.get("cursor") or fetch_from)

@@ -56,6 +56,7 @@ class PushTally:
     not_accepted: int = 0
     newly_stuck: int = 0
     rows_written: int = 0
+    own_upto: int = 0  # the highest change number among the answers stored
     reasons: list[str] = field(default_factory=list)
 
 
@@ -153,6 +154,8 @@ def record_answers(session: Session, ops: Sequence[PendingOp], answers: Sequence
         status = answer.get("status")
         if status in (OpStatus.APPLIED, OpStatus.DUPLICATE, OpStatus.CONFLICT):
             done.append(op.seq)
+            if isinstance(answer.get("seq"), int):
+                tally.own_upto = max(tally.own_upto, answer["seq"])
             if status == OpStatus.DUPLICATE:
                 tally.duplicates += 1
             elif status == OpStatus.CONFLICT:

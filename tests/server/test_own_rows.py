@@ -9,9 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from casedesk.db.models import Client, ProgressNote, SyncState
+from casedesk.db.models import Client, ProgressNote, Setting, SyncState
 from casedesk.services import clients, notes
 from casedesk.sync import client as sync_client
 from tests.server.helpers import Device, ServerThread, add_user, device_rows, enroll_device, server_rows
@@ -135,3 +135,101 @@ def test_snapshot_leaves_out_only_the_rows_whose_version_the_asking_device_made(
     refused = httpx.post(f"{server.url}{API}/snapshot", json={"clients": [], "own": [cid]},
                          headers={"Authorization": f"Bearer {other_token}"})
     assert refused.status_code == 200 and refused.json()["rows"] == []
+
+
+def preferred_name_of(device: Device, cid: str) -> str | None:
+    with device.store.read_session() as s:
+        client = s.get(Client, cid)
+        assert client is not None
+        return client.preferred_name
+
+
+def test_a_device_is_not_sent_back_what_it_pushed_but_gets_everyone_elses_changes(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    sup = add_user(server.db, "supervisor")
+    worker = add_user(server.db, "worker", supervisor=sup)
+    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
+    boss = enroll_device(server.db, server.url, tmp_path / "boss", sup)
+    laptop.sync()
+    cid, nid = new_client_with_note(laptop, "Curie")
+
+    pushed = laptop.sync()
+    assert pushed.applied == 2
+    assert pushed.received == 0  # the client and the note it just pushed do not come back
+    with laptop.store.session() as s:
+        notes.update_draft(s, nid, notes.NoteInput(cid, WHEN, 60, body={"data": "Visit with Curie, rescheduled."}))
+    edited = laptop.sync()
+    assert edited.applied == 1 and edited.received == 0
+    again = laptop.sync()
+    assert again.pushed == 0 and again.received == 0 and again.pulled == 0
+    assert_matches_server(server, laptop)
+
+    boss.sync()
+    with boss.store.session() as s:
+        clients.update_client(s, cid, phone="555-2468")
+    assert boss.sync().applied == 1
+    theirs = laptop.sync()
+    assert theirs.received == 1 and theirs.pulled == 1  # someone else's change still arrives
+    assert phone_of(laptop, cid) == "555-2468"
+
+
+def test_a_merge_that_took_in_someone_elses_change_still_reaches_the_device(
+    server: ServerThread, tmp_path: Path
+) -> None:
+    sup = add_user(server.db, "supervisor")
+    worker = add_user(server.db, "worker", supervisor=sup)
+    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
+    boss = enroll_device(server.db, server.url, tmp_path / "boss", sup)
+    laptop.sync()
+    cid, _nid = new_client_with_note(laptop, "Noether")
+    laptop.sync()
+    boss.sync()
+    with boss.store.session() as s:
+        clients.update_client(s, cid, phone="555-1212")
+    assert boss.sync().applied == 1
+    # The laptop has not pulled the supervisor's phone; it changes another field of the same client.
+    with laptop.store.session() as s:
+        clients.update_client(s, cid, preferred_name="Emmy")
+
+    merged = laptop.sync()
+
+    assert merged.applied == 1 and merged.conflicts == 0
+    # The server's merged version was made by the laptop's op, yet it carries the supervisor's phone.
+    assert phone_of(laptop, cid) == "555-1212"
+    assert preferred_name_of(laptop, cid) == "Emmy"
+    assert_matches_server(server, laptop)
+    assert laptop.sync().received == 0
+    assert boss.sync().received == 1 and preferred_name_of(boss, cid) == "Emmy"
+
+
+def test_a_device_that_lost_its_own_newer_version_gets_it_back(server: ServerThread, tmp_path: Path) -> None:
+    """A restored backup holds an older copy and the older sync bookkeeping that goes with it: the server
+    sends the device's own later versions again."""
+    worker = add_user(server.db, "worker")
+    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
+    laptop.sync()
+    cid, _nid = new_client_with_note(laptop, "Franklin")
+    laptop.sync()
+    with laptop.store.read_session() as s:
+        cursor = s.execute(select(SyncState.cursor)).scalar_one()
+        own_upto = sync_client._get_int(s, sync_client.OWN_UPTO_KEY)
+        old = s.get(Client, cid)
+        assert old is not None
+        old_phone, old_version = old.phone, old.server_version
+    with laptop.store.session() as s:
+        clients.update_client(s, cid, phone="555-1357")
+    assert laptop.sync().applied == 1
+    # What a backup taken before that edit holds (Core statements: no outbox ops, like a restore).
+    with laptop.store.session() as s:
+        s.execute(
+            update(Client).where(Client.id == cid).values(phone=old_phone, version=old_version, server_version=old_version)
+        )
+        s.execute(update(SyncState).values(cursor=cursor))
+        s.execute(update(Setting).where(Setting.key == sync_client.OWN_UPTO_KEY).values(value=own_upto))
+
+    restored = laptop.sync()
+
+    assert restored.received == 1 and restored.pulled == 1
+    assert phone_of(laptop, cid) == "555-1357"
+    assert_matches_server(server, laptop)
