@@ -141,7 +141,7 @@ def _insert_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> No
     connection = session.connection()
     dialect = connection.dialect
     columns = _insert_columns(table)
-    plan = [(c, c.type.bind_processor(dialect)) for c in columns]
+    plan = [(c, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(MODEL_BY_TABLE[table].__table__.name)} "  # type: ignore[attr-defined]
