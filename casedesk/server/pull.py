@@ -8,6 +8,7 @@ and rows without a client (a staff meeting) go to their owner and her supervisor
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from sqlalchemy import ColumnElement, Text, and_, cast, or_, select
@@ -64,12 +65,17 @@ RAW_COLUMNS = (
 )
 
 
+def _text(value: str | None) -> str:
+    """A JSON string (or null), as json.dumps writes it, without its per-call set-up."""
+    return "null" if value is None else encode_basestring_ascii(value)
+
+
 def raw_row(r: Any) -> str:
     """One row in the wire format of records.row_payload, with its stored JSON spliced in unparsed."""
     table, row_id, version, data, created, updated, by, seq = r
     return (
-        f'{{"t":{json.dumps(table)},"id":{json.dumps(row_id)},"v":{int(version)},"d":{data},'
-        f'"c":{json.dumps(iso(created))},"u":{json.dumps(iso(updated))},"by":{json.dumps(by)},"s":{int(seq)}}}'
+        f'{{"t":{_text(table)},"id":{_text(row_id)},"v":{int(version)},"d":{data},'
+        f'"c":{_text(iso(created))},"u":{_text(iso(updated))},"by":{_text(by)},"s":{int(seq)}}}'
     )
 
 

@@ -350,12 +350,12 @@ def _send(
     transport: Transport,
     result: SyncResult,
     ops: list[outbox.PendingOp],
-    bodies: list[dict[str, Any]],
+    bodies: list[str],
     held: set[tuple[str, str]],
     created: set[str],
 ) -> None:
     try:
-        answer = transport.post("/push", {"ops": bodies})
+        answer = transport.post_json("/push", ('{"ops":[' + ",".join(bodies) + "]}").encode("utf-8"))
     except ServerRejectedError as exc:
         if exc.status not in BISECT_STATUSES:
             raise

@@ -4,12 +4,14 @@ server's answers do to them. An op leaves the outbox only in the transaction tha
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Text, delete, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import BOOKKEEPING_COLUMNS, MODEL_BY_TABLE, OutboxOp
@@ -24,7 +26,9 @@ RESOLVE_TABLE = "sync_conflict"
 
 @dataclass(frozen=True, slots=True)
 class PendingOp:
-    """An outbox op as a push reads it (a plain row: no ORM identity to track for thousands of ops)."""
+    """An outbox op as a push reads it (a plain row: no ORM identity to track for thousands of ops).
+    The changed fields and the time stay as stored (JSON text, ISO 8601 text): most ops go on the wire
+    unchanged, so they are neither decoded nor encoded again."""
 
     seq: int
     op_id: str
@@ -32,8 +36,13 @@ class PendingOp:
     row_id: str
     kind: str
     base_version: int
-    fields: dict[str, Any]
-    created_at: dt.datetime | None
+    fields_json: str | None
+    created_at: str | None
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        value = json.loads(self.fields_json) if self.fields_json else None
+        return value if isinstance(value, dict) else {}
 
 
 PENDING_COLUMNS = (
@@ -43,8 +52,8 @@ PENDING_COLUMNS = (
     OutboxOp.row_id,
     OutboxOp.kind,
     OutboxOp.base_version,
-    OutboxOp.fields,
-    OutboxOp.created_at,
+    type_coerce(OutboxOp.fields, Text),
+    type_coerce(OutboxOp.created_at, Text),
 )
 
 
@@ -88,17 +97,36 @@ def next_ops(
     return picked
 
 
-def payloads(session: Session, ops: Sequence[PendingOp]) -> list[dict[str, Any]]:
-    """Wire form of ops. ``base`` is the server version the device's copy of the row rests on; an op that
-    signs a note or report carries the whole signed content."""
+def _signs(op: PendingOp) -> bool:
+    """True when the op sets a note or report to a signed status (it then carries the signed content)."""
+    spec = SIGNED_CONTENT.get(op.table_name)
+    if spec is None or not op.fields_json:
+        return False
+    # Cheap test first: a JSON text that names none of the signed statuses cannot set one.
+    if not any(f'"{status}"' in op.fields_json for status in spec[0]):
+        return False
+    return op.fields.get("status") in spec[0]
+
+
+def _plain_fields(op: PendingOp) -> str:
+    """The stored JSON text of the op's fields, if it is the JSON object to send as is."""
+    text = (op.fields_json or "").strip()
+    return text if text.startswith("{") else "{}"
+
+
+def payloads(session: Session, ops: Sequence[PendingOp]) -> list[str]:
+    """Wire form of ops, each as JSON text (the stored fields spliced in unparsed). ``base`` is the server
+    version the device's copy of the row rests on; an op that signs a note or report carries the whole
+    signed content."""
     by_table: dict[str, list[str]] = defaultdict(list)
     signing: dict[str, list[str]] = defaultdict(list)  # rows an op of this batch signs
+    signs: set[int] = set()
     for op in ops:
         if op.table_name in MODEL_BY_TABLE:
             by_table[op.table_name].append(op.row_id)
-            spec = SIGNED_CONTENT.get(op.table_name)
-            if spec and (op.fields or {}).get("status") in spec[0]:
+            if _signs(op):
                 signing[op.table_name].append(op.row_id)
+                signs.add(op.seq)
     bases: dict[tuple[str, str], int] = {}
     signed_rows: dict[tuple[str, str], dict[str, Any]] = {}
     for table, ids in by_table.items():
@@ -119,22 +147,26 @@ def payloads(session: Session, ops: Sequence[PendingOp]) -> list[dict[str, Any]]
     out = []
     for op in ops:
         key = (op.table_name, op.row_id)
-        fields = dict(op.fields or {})
-        spec = SIGNED_CONTENT.get(op.table_name)
-        if spec and fields.get("status") in spec[0] and key in signed_rows:
-            fields = {**signed_rows[key], **fields}
+        if op.seq in signs and key in signed_rows:
+            fields = _json({**signed_rows[key], **op.fields})
+        else:
+            fields = _plain_fields(op)
+        kind = "resolve" if op.table_name == RESOLVE_TABLE else op.kind
+        base = 0 if op.kind == "insert" and op.base_version == 0 else bases.get(key, 0)
         out.append(
-            {
-                "op_id": op.op_id,
-                "table": op.table_name,
-                "row_id": op.row_id,
-                "kind": "resolve" if op.table_name == RESOLVE_TABLE else op.kind,
-                "base": 0 if op.kind == "insert" and op.base_version == 0 else bases.get(key, 0),
-                "fields": fields,
-                "created_at": op.created_at.astimezone(dt.UTC).isoformat() if op.created_at else None,
-            }
+            f'{{"op_id":{_text(op.op_id)},"table":{_text(op.table_name)},"row_id":{_text(op.row_id)},'
+            f'"kind":{_text(kind)},"base":{int(base)},"fields":{fields},"created_at":{_text(op.created_at)}}}'
         )
     return out
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _text(value: str | None) -> str:
+    """A JSON string (or null), without json.dumps' per-call set-up."""
+    return "null" if value is None else encode_basestring(value)
 
 
 def record_answers(session: Session, ops: Sequence[PendingOp], answers: Sequence[dict[str, Any]]) -> PushTally:

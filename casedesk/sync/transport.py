@@ -110,13 +110,24 @@ class Transport:
     def post(self, path: str, body: Any) -> dict[str, Any]:
         return self.request("POST", path, body=body)
 
+    def post_json(self, path: str, content: bytes) -> dict[str, Any]:
+        """POST a body that is JSON already (built from stored JSON text without decoding it)."""
+        return self.request("POST", path, content=content)
+
     def request(
-        self, method: str, path: str, *, body: Any = None, params: dict[str, Any] | None = None, retry: bool = True
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        content: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        retry: bool = True,
     ) -> dict[str, Any]:
-        content = None
         headers = {}
         if body is not None:
             content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        if content is not None:
             headers["Content-Type"] = "application/json"
         attempts = self.policy.attempts if retry else 1
         last_problem = "no answer"
