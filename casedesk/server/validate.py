@@ -142,8 +142,14 @@ def check_fields(table: str, fields: dict[str, Any], *, insert: bool) -> str | N
             return f"{table} has no field {name!r} that can be synced"
         if value is None and rule.nullable:
             continue
-        if rule.kind == "str" and isinstance(value, str) and (rule.max_length is None or len(value) <= rule.max_length):
-            continue  # the common case, checked inline
+        # The common cases, checked inline (a bool is an int to Python, so exact types here).
+        kind, value_type = rule.kind, type(value)
+        if kind == "str" and value_type is str and (rule.max_length is None or len(value) <= rule.max_length):
+            continue
+        if kind == "int" and value_type is int and -(2**63) <= value < 2**63:
+            continue
+        if kind == "bool" and value_type is bool:
+            continue
         problem = _check_value(rule, value)
         if problem:
             return f"{table}.{name} {problem}"

@@ -29,7 +29,10 @@ DELETED = "deleted_at"
 
 @dataclass
 class RowState:
-    """The server's copy of one row: content fields, version, and per-field [version, origin]."""
+    """The server's copy of one row: content fields, version, and per-field [version, origin].
+
+    A [version, origin] entry is never changed in place (a field that changes gets a new one), so the
+    fields one op changed share a single entry."""
 
     data: dict[str, Any]
     version: int
@@ -72,7 +75,8 @@ def merge(current: RowState | None, op: IncomingOp) -> MergeOutcome:
     if current is None:
         if op.kind != "insert":
             return MergeOutcome(OpStatus.DEFERRED, reason="this record is not on the server yet")
-        row = RowState(dict(op.fields), 1, {name: [1, op.origin] for name in op.fields})
+        stamp = [1, op.origin]
+        row = RowState(dict(op.fields), 1, dict.fromkeys(op.fields, stamp))
         return MergeOutcome(OpStatus.APPLIED, row, changed=sorted(op.fields))
 
     differing = {k: v for k, v in op.fields.items() if current.data.get(k) != v}
@@ -80,7 +84,7 @@ def merge(current: RowState | None, op: IncomingOp) -> MergeOutcome:
         return MergeOutcome(OpStatus.REJECTED, reason="an addendum cannot be changed once written")
 
     new_data = dict(current.data)
-    new_meta = {k: list(v) for k, v in current.field_meta.items()}
+    new_meta = dict(current.field_meta)
     applied: list[str] = []
     conflict: dict[str, dict[str, Any]] = {}
     kind: ConflictKind | None = None
@@ -132,8 +136,9 @@ def merge(current: RowState | None, op: IncomingOp) -> MergeOutcome:
 
     if applied:
         version = current.version + 1
+        stamp = [version, op.origin]
         for name in applied:
-            new_meta[name] = [version, op.origin]
+            new_meta[name] = stamp
         row = RowState(new_data, version, new_meta)
     else:
         row = current
