@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnDefault, Date, LargeBinary, bindparam, delete, select, update
+from sqlalchemy import ColumnDefault, Date, Dialect, LargeBinary, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import (
@@ -132,6 +132,26 @@ def _default(column: _InsertColumn) -> Any:
     return default.arg(None) if default.is_callable else default.arg
 
 
+def _utc_text(value: dt.datetime | None) -> str | None:
+    """UTCDateTime's stored text ("2026-03-01T14:05:00.000000+00:00"), through isoformat: the same text as
+    its bind processor's strftime, several times faster."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    utc = value.astimezone(dt.UTC)
+    if utc.year < 1000:  # strftime does not pad such years: leave them to the type itself
+        return UTCDateTime().process_bind_param(value, None)  # type: ignore[arg-type]
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "+00:00"
+
+
+def _bind_processor(column: _InsertColumn, dialect: Dialect) -> Callable[[Any], Any] | None:
+    if isinstance(column.type, UTCDateTime):
+        return _utc_text
+    processor: Callable[[Any], Any] | None = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return processor
+
+
 def _insert_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> None:
     """INSERT new rows in one executemany: every column, a given value else the column's default, each
     value through its column type's bind processor (what a Core insert does per row, without its
@@ -141,7 +161,7 @@ def _insert_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> No
     connection = session.connection()
     dialect = connection.dialect
     columns = _insert_columns(table)
-    plan = [(c, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
+    plan = [(c, _bind_processor(c, dialect)) for c in columns]
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(MODEL_BY_TABLE[table].__table__.name)} "  # type: ignore[attr-defined]

@@ -7,13 +7,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 
 from casedesk import demo
 from casedesk.db.models import MODEL_BY_TABLE
 from casedesk.db.serialize import to_json_value
 from casedesk.db.store import Store
-from casedesk.sync.apply import APPLY_ORDER, apply_rows
+from casedesk.db.types import UTCDateTime
+from casedesk.sync.apply import APPLY_ORDER, _utc_text, apply_rows
 
 PASSPHRASE = "correct horse battery"
 BOOKKEEPING = ("id", "version", "server_version", "created_at", "updated_at", "updated_by", "search_text")
@@ -72,3 +75,12 @@ def test_pulled_rows_are_stored_as_the_device_stores_its_own(tmp_path: Path) -> 
     finally:
         source.close()
         pulled.close()
+
+
+@given(
+    st.datetimes(min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 12, 31)),
+    st.sampled_from([0, 0, 330, -300, 840]),
+)
+def test_pulled_times_are_stored_in_the_text_the_utc_column_writes(when: dt.datetime, offset_minutes: int) -> None:
+    aware = when.replace(tzinfo=dt.timezone(dt.timedelta(minutes=offset_minutes)))
+    assert _utc_text(aware) == UTCDateTime().process_bind_param(aware, None)  # type: ignore[arg-type]
