@@ -247,14 +247,16 @@ def acknowledge_versions(session: Session, acks: Sequence[dict[str, Any]]) -> No
     by_table: dict[str, dict[str, int]] = defaultdict(dict)
     for a in acks:
         by_table[a["t"]][a["id"]] = max(int(a["v"]), by_table[a["t"]].get(a["id"], 0))
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
     for table, versions in by_table.items():
         tbl = MODEL_BY_TABLE[table].__table__  # type: ignore[attr-defined]
         held = rows_with_unsent_ops(session, table, versions)
-        params = [{"_id": rid, "version": v, "server_version": v} for rid, v in versions.items() if rid not in held]
-        if params:
-            session.execute(
-                update(tbl).where(tbl.c.id == bindparam("_id")).values(version=bindparam("version"),
-                                                                       server_version=bindparam("server_version")),
+        params = [(v, v, rid) for rid, v in versions.items() if rid not in held]
+        if params:  # integers and ids: no type processing, so one plain executemany
+            connection.exec_driver_sql(
+                f"UPDATE {quote(tbl.name)} SET {quote(tbl.c.version.name)} = ?, "
+                f"{quote(tbl.c.server_version.name)} = ? WHERE {quote(tbl.c.id.name)} = ?",
                 params,
             )
 
