@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 import socket
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 import anyio
 import uvicorn
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, with_config
 from sqlalchemy import select, update
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from typing_extensions import TypedDict
 
 from casedesk import __version__
 from casedesk.errors import NotFoundError
@@ -65,14 +66,17 @@ class EnrolBody(Strict):
     has_records: bool = False
 
 
-class OpBody(Strict):
+@with_config(ConfigDict(extra="forbid"))
+class OpBody(TypedDict):
+    """One pushed op, validated into a plain dict (a batch holds a thousand: no model object per op)."""
+
     op_id: Id
     table: Annotated[str, Field(max_length=40, pattern=r"^[a-z_]+$")]
     row_id: Id
     kind: Literal["insert", "update", "delete", "resolve"]
     base: Annotated[int, Field(ge=0, le=2**31)]
     fields: dict[str, Any]
-    created_at: Annotated[str, Field(max_length=40)] | None = None
+    created_at: NotRequired[Annotated[str, Field(max_length=40)] | None]
 
 
 class PushBody(Strict):
@@ -321,7 +325,8 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
     @app.post(f"{API_PREFIX}/push")
     def push(body: PushBody, actor: ActorDep, request: Request) -> Response:
         ops = [
-            push_service.OpIn(o.op_id, o.table, o.row_id, o.kind, o.base, o.fields, o.created_at) for o in body.ops
+            push_service.OpIn(o["op_id"], o["table"], o["row_id"], o["kind"], o["base"], o["fields"], o.get("created_at"))
+            for o in body.ops
         ]
         answers = push_service.push(db, actor, ops)
         counts: dict[str, int] = {}

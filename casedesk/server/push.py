@@ -41,7 +41,7 @@ RESOLVE_TABLE = "sync_conflict"
 RESOLUTION_CHOICES = ("mine", "theirs", "edit")
 
 
-@dataclass
+@dataclass(slots=True)
 class OpIn:
     op_id: str
     table: str
@@ -52,7 +52,7 @@ class OpIn:
     created_at: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """A record as the batch sees it (loaded from the database or created by an earlier op)."""
 
@@ -321,7 +321,7 @@ class Batch:
                 "target": f"{op.table}:{op.row_id}",
                 "status": str(outcome.status),
                 "detail": {"op_id": op.op_id, "fields": outcome.changed,
-                           "conflict_fields": sorted(outcome.conflict_fields)},
+                           "conflict_fields": sorted(outcome.conflict_fields) if outcome.conflict_fields else ()},
             }
         )
         answer: dict[str, Any] = {"op_id": op.op_id, "status": str(outcome.status), "server_version": version}

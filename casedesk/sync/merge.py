@@ -27,7 +27,7 @@ from casedesk.sync.protocol import (
 DELETED = "deleted_at"
 
 
-@dataclass
+@dataclass(slots=True)
 class RowState:
     """The server's copy of one row: content fields, version, and per-field [version, origin].
 
@@ -76,7 +76,8 @@ def merge(current: RowState | None, op: IncomingOp) -> MergeOutcome:
         if op.kind != "insert":
             return MergeOutcome(OpStatus.DEFERRED, reason="this record is not on the server yet")
         stamp = [1, op.origin]
-        row = RowState(dict(op.fields), 1, dict.fromkeys(op.fields, stamp))
+        # The op's fields become the row's data as they are: neither is ever changed in place.
+        row = RowState(op.fields, 1, dict.fromkeys(op.fields, stamp))
         return MergeOutcome(OpStatus.APPLIED, row, changed=sorted(op.fields))
 
     differing = {k: v for k, v in op.fields.items() if current.data.get(k) != v}
