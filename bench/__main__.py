@@ -44,10 +44,20 @@ def main(argv: list[str]) -> int:
                     "pass": False,
                 }
             ]
+        for row in rows:
+            row.setdefault("bench", short)
         results.extend(rows)
         print(f"  {name} took {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
-    print_table(results)
     out = HERE / "results.json"
+    if wanted and out.exists():
+        # A partial run (`python -m bench store`) replaces only its own rows of the last full table.
+        ran = {r["bench"] for r in results}
+        try:
+            earlier = json.loads(out.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            earlier = []
+        results = [r for r in earlier if isinstance(r, dict) and r.get("bench") not in ran] + results
+    print_table(results)
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {out}")
     return 0 if all(r["pass"] for r in results) else 1

@@ -653,6 +653,7 @@ def _entries(caseload: Iterable[ClientFacts], engine: DeadlineEngine, include_do
     return result
 
 
+FACTS_CHUNK = 500  # clients whose facts are read and run through the rules together
 _UNTIMED = 1 << 35  # after every timed item of the same day (UTC timestamps stay below 2**35 until 3058)
 
 
@@ -696,10 +697,18 @@ def due_entries(
         raise ValidationError("'now' must be a date and time with a time zone.")
     rules = settings or deadline_settings(session)
     engine = DeadlineEngine(rules, now)
+    if client_ids is None:
+        client_ids = [row[0] for row in _rows(session, "SELECT id FROM client WHERE deleted_at IS NULL")]
+    wanted = sorted(set(client_ids))
+    found: list[DueEntry] = []
     with _cyclic_gc_paused():
-        caseload = load_facts(session, today=engine.today, now=now, client_ids=client_ids)
-        entries = sort_entries(_entries(caseload, engine, include_done))
-        del caseload  # freed by reference counting while the collector still sleeps
+        # A chunk of clients at a time: a large caseload's facts (every note and visit of a year) never
+        # sit in memory all at once, only the entries asked for (usually the few open ones) are kept.
+        for start in range(0, len(wanted), FACTS_CHUNK):
+            caseload = load_facts(session, today=engine.today, now=now, client_ids=wanted[start : start + FACTS_CHUNK])
+            found.extend(_entries(caseload, engine, include_done))
+            del caseload  # freed by reference counting while the collector still sleeps
+        entries = sort_entries(found)
     return entries
 
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casedesk import reports  # the render_* functions load reportlab on first use
 from casedesk.db.models import (
     Client,
     FormResponse,
@@ -57,11 +58,6 @@ from casedesk.reports import (
     SignatureBlock,
     SignedStamp,
     note_sections,
-    render_due_list,
-    render_form,
-    render_progress_note,
-    render_quarterly_batch,
-    render_quarterly_report,
 )
 from casedesk.services import audit, settings
 from casedesk.services import print_sources as sources
@@ -311,7 +307,7 @@ def _goal_number(label: str) -> int:
 
 def note_pdf(session: Session, note_id: str, *, action: MaybeAction = "print") -> PrintedDocument:
     doc = progress_note_doc(session, note_id)
-    pdf = _render(render_progress_note, doc, page_size=page_size(session), printed_at=_now(session))
+    pdf = _render(reports.render_progress_note, doc, page_size=page_size(session), printed_at=_now(session))
     document = PrintedDocument(
         kind="progress_note",
         record_id=note_id,
@@ -428,7 +424,7 @@ def quarterly_doc(session: Session, view: QuarterlyReportView, zone: dt.tzinfo |
 
 def _quarterly_document(session: Session, view: QuarterlyReportView, action: MaybeAction) -> PrintedDocument:
     doc = quarterly_doc(session, view)
-    pdf = _render(render_quarterly_report, doc, page_size=page_size(session), printed_at=_now(session))
+    pdf = _render(reports.render_quarterly_report, doc, page_size=page_size(session), printed_at=_now(session))
     document = PrintedDocument(
         kind="quarterly_report",
         record_id=view.report_id,
@@ -507,7 +503,7 @@ def quarterly_batch_pdf(
     docs = [quarterly_doc(session, view, zone) for view in views]
     label = views[0].quarter_label
     pdf = _render(
-        render_quarterly_batch,
+        reports.render_quarterly_batch,
         docs,
         page_size=page_size(session),
         printed_at=_now(session),
@@ -571,7 +567,7 @@ def form_response_layout(session: Session, response_id: str) -> tuple[FormPrintL
 def form_response_pdf(session: Session, response_id: str, *, action: MaybeAction = "print") -> PrintedDocument:
     layout, client = form_response_layout(session, response_id)
     pdf = _render(
-        render_form,
+        reports.render_form,
         layout,
         agency=agency_info(session),
         client=client,
@@ -606,7 +602,7 @@ def blank_form_pdf(
     )
     layout = layout_for(definition, None, context)
     pdf = _render(
-        render_form,
+        reports.render_form,
         layout,
         agency=agency_info(session),
         client=client_info(client) if client is not None else None,
@@ -672,7 +668,7 @@ def due_list_pdf(
     session: Session, *, within_days: int | None = None, action: MaybeAction = "print", now: dt.datetime | None = None
 ) -> PrintedDocument:
     doc = due_list_doc(session, within_days=within_days, now=now)
-    pdf = _render(render_due_list, doc, page_size=page_size(session), printed_at=_now(session))
+    pdf = _render(reports.render_due_list, doc, page_size=page_size(session), printed_at=_now(session))
     document = PrintedDocument(
         kind="due_list",
         record_id=None,

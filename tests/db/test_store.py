@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 
 from casedesk.db import engine as dbengine
 from casedesk.db import migrate
@@ -245,6 +245,29 @@ def test_migrations_from_empty_file_and_from_populated_first_revision(tmp_path: 
     assert hits and hits > 0  # the search index was built for notes written before it existed
 
 
+def test_head_revision_constant_names_the_newest_migration() -> None:
+    """Opens skip alembic when the file is at HEAD_REVISION, so it must be the real head."""
+    assert migrate.head_revision() == migrate.HEAD_REVISION
+
+
+def test_opening_a_current_profile_does_not_load_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, secrets; from pathlib import Path; from casedesk.db import engine, migrate\n"
+        "e = engine.make_engine(Path(sys.argv[1]), bytes(32)); migrate.upgrade(e)\n"
+        "import alembic; del sys.modules['alembic']\n"
+        "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith('alembic')]\n"
+        "migrate.upgrade(e); print('alembic' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "p.db")],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.strip() == "False"
+
+
 def test_migrating_a_plain_sqlite_engine_matches_the_models() -> None:
     """The migrations create exactly the tables and columns the models declare."""
     from alembic.autogenerate import compare_metadata
@@ -258,9 +281,48 @@ def test_migrating_a_plain_sqlite_engine_matches_the_models() -> None:
     with engine.connect() as conn:
         command.upgrade(migrate.alembic_config(conn), "head")
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    # The FTS5 virtual tables (and their shadow tables) live only in the migrations.
-    real = [d for d in diff if not (isinstance(d, tuple) and d[0] == "remove_table" and "_fts" in d[1].name)]
+    # The FTS5 virtual tables (and their shadow tables) and the trigger-kept client_last_contact live only
+    # in the migrations.
+    migration_only = ("_fts", "client_last_contact")
+    real = [
+        d
+        for d in diff
+        if not (isinstance(d, tuple) and d[0] == "remove_table" and any(m in d[1].name for m in migration_only))
+    ]
     assert real == []
+
+
+def test_last_contact_follows_every_note_change_including_raw_sql(store: Store) -> None:
+    """The caseload's last contact comes from trigger-kept data: insert, move, soft-delete, hard delete and
+    a note moved to another client all show, whichever path wrote them."""
+    def last_contacts() -> dict[str, str | None]:
+        with store.read_session() as s:
+            return {r.display_name: (r.last_contact.date().isoformat() if r.last_contact else None)
+                    for r in clients.caseload(s)}
+
+    def visit(client_id: str, day: dt.date) -> notes.NoteInput:
+        start = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+        return notes.NoteInput(client_id, start, 60, body={"data": "Home visit."})
+
+    with store.session() as s:
+        ana = clients.create_client(s, first_name="Ana", last_name="Lima")
+        ben = clients.create_client(s, first_name="Ben", last_name="Okafor")
+        first = notes.create_draft(s, visit(ana, dt.date(2026, 3, 2)))
+        notes.create_draft(s, visit(ana, dt.date(2026, 1, 5)))
+    assert last_contacts() == {"Ana Lima": "2026-03-02", "Ben Okafor": None}
+    with store.session() as s:
+        notes.update_draft(s, first, visit(ana, dt.date(2025, 12, 1)))
+    assert last_contacts()["Ana Lima"] == "2026-01-05"  # moved earlier: the other note is now the last
+    with store.session() as s:
+        s.execute(text("UPDATE progress_note SET client_id = :b WHERE client_id = :a"), {"a": ana, "b": ben})
+    assert last_contacts() == {"Ana Lima": None, "Ben Okafor": "2026-01-05"}
+    with store.session() as s:
+        s.execute(text("UPDATE progress_note SET deleted_at = '2026-04-01 00:00:00.000000' WHERE id != :f"),
+                  {"f": first})
+    assert last_contacts()["Ben Okafor"] == "2025-12-01"
+    with store.session() as s:
+        s.execute(text("DELETE FROM progress_note"))
+    assert last_contacts() == {"Ana Lima": None, "Ben Okafor": None}
 
 
 def test_every_local_change_writes_its_outbox_op_in_the_same_transaction(store: Store) -> None:

@@ -447,3 +447,21 @@ def test_fact_loading_takes_the_same_queries_for_two_clients_as_for_twenty(store
         add_busy_client(index)
     assert statements() == few
     assert len(entries(store, chicago(2026, 6, 1, 9))) >= 20 * 5
+
+
+def test_a_caseload_read_in_chunks_gives_the_same_entries_as_in_one_go(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large caseloads are read a chunk of clients at a time (bounded memory); the result must not change."""
+    for index in range(7):
+        cid = add_client(store, first_name=f"C{index}", intake_date=dt.date(2026, 1, 1))
+        with store.session() as s:
+            plans.create_plan(s, cid, dt.date(2026, 1, 1), review_due=dt.date(2026, 3 + index, 1))
+            dl.add_follow_up(s, cid, f"Call {index}", dt.date(2026, 5, 1 + index))
+        write_note(store, done_visit(store, cid, chicago(2026, 5, 4 + index, 10)))
+    now = chicago(2026, 6, 1, 9)
+    whole = entries(store, now)
+    monkeypatch.setattr(dl, "FACTS_CHUNK", 3)
+    chunked = entries(store, now)
+    assert [(e.client_id, e.title, e.due_date, e.status) for e in chunked] == [
+        (e.client_id, e.title, e.due_date, e.status) for e in whole
+    ]
+    assert len({e.client_id for e in whole}) == 7

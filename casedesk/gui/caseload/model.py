@@ -7,6 +7,7 @@ when the text only grows, only the rows that matched before are scanned again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
@@ -148,6 +149,17 @@ class CaseloadModel(QAbstractTableModel):
                     role_data.setData(value)
             else:
                 role_data.clearData()
+
+    def cell(self, row: int, column: int) -> tuple[str, QColor | None, bool] | None:
+        """What the caseload delegate paints in one cell: text, colour (None: the palette's), right-aligned."""
+        if row < 0 or row >= len(self._visible):
+            return None
+        cid = self._visible[row]
+        texts = self._texts.get(cid)
+        if texts is None:
+            texts = self._texts[cid] = tuple(self._display(self._entries[cid], c) for c in range(len(COLUMNS)))
+        overdue = column == COL_DUE and self._entries[cid].overdue
+        return texts[column], (OVERDUE_COLOR if overdue else None), column == COL_AGE
 
     def _role_value(self, cid: str, column: int, role: int) -> Any:
         if role in (DISPLAY, ACCESSIBLE):
@@ -299,9 +311,26 @@ class CaseloadModel(QAbstractTableModel):
         visible = self._match(base, new.text)
         if visible == self._visible:
             return
-        self.beginResetModel()
+        self._show(visible)
+
+    def _show(self, visible: list[str]) -> None:
+        """Show `visible` (ids in sort order) as a layout change, not a reset: the view keeps its header,
+        scroll and selection state (the selected client stays selected while it still matches), and a
+        keystroke costs only the repaint of the rows on screen."""
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_ids = [self._visible[i.row()] if 0 <= i.row() < len(self._visible) else None for i in old_persistent]
         self._visible = visible
-        self.endResetModel()
+        positions: dict[str, int] = {}
+        for wanted in {cid for cid in old_ids if cid}:  # a few ids (the selection): list.index runs in C
+            with contextlib.suppress(ValueError):
+                positions[wanted] = visible.index(wanted)
+        new_indexes = []
+        for old, old_id in zip(old_persistent, old_ids, strict=True):
+            row = positions.get(old_id) if old_id else None
+            new_indexes.append(self.index(row, old.column()) if row is not None else QModelIndex())
+        self.changePersistentIndexList(old_persistent, new_indexes)
+        self.layoutChanged.emit()
 
     def _in_scope(self, cid: str, entry: CaseloadEntry | None = None) -> bool:
         e = entry or self._entries[cid]
@@ -319,10 +348,10 @@ class CaseloadModel(QAbstractTableModel):
         if not tokens:
             return list(ids)
         hay = self._haystack
-        if len(tokens) == 1:
-            token = tokens[0]
-            return [cid for cid in ids if token in hay[cid]]
-        return [cid for cid in ids if all(t in hay[cid] for t in tokens)]
+        matched = ids
+        for token in sorted(set(tokens), key=len, reverse=True):  # the longest token prunes the most
+            matched = [cid for cid in matched if token in hay[cid]]
+        return matched if matched is not ids else list(ids)
 
     def _order_all(self) -> None:
         key = sort_key(self._sort_column)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from casedesk.gui.caseload.delegate import CaseloadDelegate
 from casedesk.gui.caseload.model import (
     COL_NAME,
     SHOW_ACTIVE,
@@ -107,6 +108,8 @@ class CaseloadPane(QWidget):
         self.view = QTableView()
         self.view.setAccessibleName("Caseload")
         self.view.setModel(self.model)
+        self.delegate = CaseloadDelegate(self.model, self.view)
+        self.view.setItemDelegate(self.delegate)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -206,6 +209,7 @@ class CaseloadPane(QWidget):
     def clear(self) -> None:
         """Forget every row (used when the window locks)."""
         self.model.clear()
+        self.delegate.forget()
         self.hits_model.set_hits([])
         self.hits_box.setVisible(False)
         self.search_edit.clear()

@@ -2,14 +2,13 @@
 
 pypdfium2 is a few MB and renders the PDFs CaseDesk makes exactly as a viewer would, so the preview
 and the printout show the same pages without PySide6-Addons' QtPdf. PDFium is not thread-safe: use a
-document from the UI thread only.
+document from the UI thread only. It is loaded with the first document, not with the main window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QRectF, QSizeF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
@@ -24,6 +23,8 @@ class PdfPages:
     """A PDF held in memory, page by page."""
 
     def __init__(self, pdf: bytes) -> None:
+        import pypdfium2 as pdfium
+
         try:
             self._document = pdfium.PdfDocument(pdf)
         except pdfium.PdfiumError as exc:
