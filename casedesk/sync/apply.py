@@ -137,6 +137,8 @@ def _utc_text(value: dt.datetime | None) -> str | None:
     its bind processor's strftime, several times faster."""
     if value is None:
         return None
+    if value.tzinfo is dt.UTC and value.year >= 1000:
+        return value.isoformat(timespec="microseconds")  # what the server sends: already UTC
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
     utc = value.astimezone(dt.UTC)
