@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from casedesk.server.db import insert_rows
 from casedesk.server.models import AuditEntry, table_of, utcnow
 
 
@@ -40,4 +40,4 @@ def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     """Bulk form for the per-op entries of a push batch."""
     if entries:
         now = utcnow()
-        session.execute(insert(table_of(AuditEntry)), [{"at": now, "detail": {}, **e} for e in entries])
+        insert_rows(session, table_of(AuditEntry), [{"at": now, "detail": {}, **e} for e in entries])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, Table, create_engine, event, insert, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -186,6 +186,32 @@ class SeqAllocator:
     def save(self) -> None:
         if self._counter.seq != self.last:
             self._counter.seq = self.last
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT many rows that name the same columns, in one executemany.
+
+    SQLite: a plain executemany, each value through its column type's bind processor (what a Core insert
+    does per row, without its per-row statement work). PostgreSQL: the Core insert, whose multi-row
+    VALUES batches are the fast way there."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    keys = list(rows[0])
+    defaulted = any(c.default is not None for c in table.columns if c.key not in keys)
+    if dialect.name != "sqlite" or defaulted:  # a column left out needs its Python-side default: Core does that
+        session.execute(insert(table), list(rows))
+        return
+    columns = [table.c[key] for key in keys]
+    plan = [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
+    quote = dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    params = [tuple([row[key] if process is None else process(row[key]) for key, process in plan]) for row in rows]
+    connection.exec_driver_sql(sql, params)
 
 
 def current_seq(session: Session) -> int:

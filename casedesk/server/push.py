@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import MODEL_BY_TABLE
 from casedesk.server import audit
 from casedesk.server.auth import Actor, visible_clients
-from casedesk.server.db import Database, SeqAllocator
+from casedesk.server.db import Database, SeqAllocator, insert_rows
 from casedesk.server.models import AppliedOp, Assignment, Conflict, PastAssignment, Record, User, table_of, utcnow
 from casedesk.server.records import conflict_payload, iso, row_payload
 from casedesk.server.validate import check_fields, reference_rules
@@ -497,7 +497,7 @@ class Batch:
                     created_at=row.created_at,
                 )
                 inserts.append(values)
-        # Core statements on the tables (not the ORM's bulk paths): one executemany each, no per-row ORM work.
+        # Statements on the tables (not the ORM's bulk paths): one executemany each, no per-row ORM work.
         records = table_of(Record)
         if updates:
             s.execute(
@@ -506,10 +506,8 @@ class Batch:
                 .values({c: bindparam(c) for c in UPDATED_COLUMNS}),
                 [{**{c: v[c] for c in UPDATED_COLUMNS}, "_table": v["table_name"], "_row": v["row_id"]} for v in updates],
             )
-        if inserts:
-            s.execute(insert(records), inserts)
-        if self.new_assignments:
-            s.execute(insert(table_of(Assignment)), self.new_assignments)
+        insert_rows(s, records, inserts)
+        insert_rows(s, table_of(Assignment), self.new_assignments)
         for client_id, user_id in self.changed_assignments.items():
             assignment = s.get(Assignment, client_id)
             if assignment is None:
@@ -520,8 +518,7 @@ class Batch:
                 assignment.assigned_at = utcnow()
         for conflict in self.new_conflicts:
             s.add(conflict)
-        if self.new_ops:
-            s.execute(insert(table_of(AppliedOp)), self.new_ops)
+        insert_rows(s, table_of(AppliedOp), self.new_ops)
         audit.log_many(s, self.audit_rows)
         self.alloc.save()
 
