@@ -12,6 +12,7 @@ their records has unsent work.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import platform
 import threading
@@ -328,26 +329,90 @@ def _sync(store: Store, policy: RetryPolicy | None, batch_size: int, page_limit:
     return result
 
 
+class _AnswerWriter:
+    """Stores each batch's answers in a background thread while the next batch goes out (the server works
+    on it meanwhile), one batch at a time and in order.
+
+    Which ops the next batch leaves out and which clients the push created come from the answers in
+    memory, so nothing waits for the store. If storing fails, the push stops at the next batch and the
+    error is raised; the ops whose answers were not stored stay in the outbox and are sent again (the
+    server answers them as duplicates, with their rows)."""
+
+    def __init__(self, store: Store, result: SyncResult) -> None:
+        self.store = store
+        self.result = result
+        self._thread: threading.Thread | None = None
+        self._tally: outbox.PushTally | None = None
+        self._error: BaseException | None = None
+
+    def submit(self, ops: list[outbox.PendingOp], answers: list[Any]) -> None:
+        self.wait()
+        self._thread = threading.Thread(
+            target=self._store, args=(ops, answers), name="casedesk-sync-answers", daemon=True
+        )
+        self._thread.start()
+
+    def _store(self, ops: list[outbox.PendingOp], answers: list[Any]) -> None:
+        try:
+            with self.store.session() as s:
+                tally = outbox.record_answers(s, ops, answers)
+                if tally.own_upto > _get_int(s, OWN_UPTO_KEY):
+                    _set_value(s, OWN_UPTO_KEY, tally.own_upto)
+            self._tally = tally
+        except BaseException as exc:  # handed to the syncing thread by wait()
+            self._error = exc
+
+    def wait(self) -> None:
+        """Until the answers handed over last are stored; raises what storing them raised."""
+        if self._thread is None:
+            return
+        self._thread.join()
+        self._thread = None
+        tally, self._tally = self._tally, None
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+        if tally is not None:
+            result = self.result
+            result.applied += tally.applied
+            result.duplicates += tally.duplicates
+            result.conflicts += tally.conflicts
+            result.pushed += tally.applied + tally.duplicates + tally.conflicts
+            result.not_accepted += tally.not_accepted
+            result.stuck += tally.newly_stuck
+            result.reasons += tally.reasons
+
+
 def _push(store: Store, transport: Transport, result: SyncResult, batch_size: int) -> set[str]:
-    """Send the outbox; returns the clients this push created on the server (their insert op applied now)."""
+    """Send the outbox; returns the clients this push created on the server (their insert op applied now).
+    Every answer is stored when this returns."""
     held: set[tuple[str, str]] = set()
     created: set[str] = set()
+    writer = _AnswerWriter(store, result)
     with store.read_session() as s:
         up_to = outbox.max_seq(s)
     after = 0
-    while True:
-        with store.read_session() as s:
-            ops = outbox.next_ops(s, after, up_to, batch_size, held)
-            bodies = outbox.payloads(s, ops)
-        if not ops:
-            return created
-        after = ops[-1].seq
-        _send(store, transport, result, ops, bodies, held, created)
+    try:
+        while True:
+            with store.read_session() as s:
+                ops = outbox.next_ops(s, after, up_to, batch_size, held)
+                bodies = outbox.payloads(s, ops)
+            if not ops:
+                break
+            after = ops[-1].seq
+            _send(store, transport, writer, result, ops, bodies, held, created)
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            writer.wait()  # the first error is the one to report
+        raise
+    writer.wait()
+    return created
 
 
 def _send(
     store: Store,
     transport: Transport,
+    writer: _AnswerWriter,
     result: SyncResult,
     ops: list[outbox.PendingOp],
     bodies: list[str],
@@ -361,8 +426,8 @@ def _send(
             raise
         if len(ops) > 1:  # find the op the server cannot take; the others go through
             middle = len(ops) // 2
-            _send(store, transport, result, ops[:middle], bodies[:middle], held, created)
-            _send(store, transport, result, ops[middle:], bodies[middle:], held, created)
+            _send(store, transport, writer, result, ops[:middle], bodies[:middle], held, created)
+            _send(store, transport, writer, result, ops[middle:], bodies[middle:], held, created)
             return
         with store.session() as s:
             if outbox.count_attempt(s, ops[0], str(exc)):
@@ -374,10 +439,7 @@ def _send(
     answers = answer.get("results")
     if not isinstance(answers, list):
         raise SyncError("The agency server sent an answer CaseDesk does not understand. Your work is kept.")
-    with store.session() as s:
-        tally = outbox.record_answers(s, ops, answers)
-        if tally.own_upto > _get_int(s, OWN_UPTO_KEY):
-            _set_value(s, OWN_UPTO_KEY, tally.own_upto)
+    writer.submit(ops, answers)
     by_id = {op.op_id: op for op in ops}
     for a in answers:
         if not isinstance(a, dict) or a.get("op_id") not in by_id:
@@ -387,13 +449,6 @@ def _send(
             held.add((op.table_name, op.row_id))
         elif a.get("status") == "applied" and op.table_name == "client" and op.kind == "insert":
             created.add(op.row_id)
-    result.applied += tally.applied
-    result.duplicates += tally.duplicates
-    result.conflicts += tally.conflicts
-    result.pushed += tally.applied + tally.duplicates + tally.conflicts
-    result.not_accepted += tally.not_accepted
-    result.stuck += tally.newly_stuck
-    result.reasons += tally.reasons
 
 
 def _pull(store: Store, transport: Transport, result: SyncResult, page_limit: int, created: set[str]) -> None:
