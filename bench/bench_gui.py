@@ -1,7 +1,11 @@
 """GUI benchmarks, each measured in fresh subprocesses against a floor taken in the same run.
 
 - unlock (KDF excluded) + main window first paint on the 60-client demo, vs a bare QMainWindow show:
-  ratio <= 3 (both timed from the first line of a new process to the first paint; medians of 5);
+  ratio <= 3 (both timed from the first line of a new process to the first paint; medians of 5). That
+  is the start with a remembered passphrase, where nothing can load before the unlock;
+- the start with the unlock screen, as `casedesk` runs: launch to the unlock screen painted, and unlock
+  (KDF excluded) to the main window's first paint once the modules loaded behind the unlock screen
+  (while the passphrase is typed), each vs the same floor: ratio <= 3;
 - caseload filter, one keystroke at 10 000 clients (filter + model update + table repaint): p95 < 16 ms;
 - peak RSS with 10 000 clients in the caseload, minus a bare QApplication showing a QMainWindow: < 150 MB.
 
@@ -94,6 +98,58 @@ APP_PAINT = textwrap.dedent(
         "window_to_paint_ms": (watch.painted - T_OPEN) * 1000,
         "rows": win.caseload.model.rowCount(),
     }))
+    win.close()
+    """
+)
+
+UNLOCK_FLOW = textwrap.dedent(
+    """
+    import json, os, sys, time
+    T0 = time.perf_counter()
+    from pathlib import Path
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    from casedesk.gui.context import AppContext
+    from casedesk.gui.unlock.dialog import UnlockDialog
+    from casedesk.gui.warmup import WarmUp
+    from casedesk.vault.keyfile import KeyFile
+    root = Path(sys.argv[1])
+    class PaintWatch(QObject):
+        def __init__(self, ready=lambda: True):
+            super().__init__()
+            self.painted, self.ready = None, ready
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and self.painted is None and self.ready():
+                self.painted = time.perf_counter()
+            return False
+    # as `casedesk` starts: the unlock screen, with the main window's modules loading behind it
+    ctx = AppContext(root)
+    dialog = UnlockDialog(ctx)
+    warm = WarmUp().start_after_first_paint(dialog)
+    watch = PaintWatch()
+    dialog.installEventFilter(watch)
+    dialog.show()
+    while watch.painted is None:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    screen_ms = (watch.painted - T0) * 1000
+    # the worker types her passphrase (the loading finishes meanwhile), presses Enter; the KDF runs
+    kek = KeyFile.load(root / "casedesk.key").passphrase_kek(sys.argv[2])
+    warm.done.wait()
+    T1 = time.perf_counter()  # the KDF is done: what follows is the unlock proper and the first paint
+    from casedesk.db.store import Store
+    from casedesk.gui.main_window import MainWindow
+    ctx.attach(Store.open(root, kek=kek))
+    dialog.close()
+    win = MainWindow(ctx, QSettings(sys.argv[3], QSettings.Format.IniFormat))
+    paint = PaintWatch(lambda: win.caseload.model.rowCount() > 0)
+    win.caseload.view.viewport().installEventFilter(paint)
+    win.resize(1280, 800)
+    win.show()
+    while paint.painted is None:
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    print(json.dumps({"screen_ms": screen_ms, "unlock_ms": (paint.painted - T1) * 1000,
+                      "loading_ms": (T1 - T0) * 1000}))
     win.close()
     """
 )
@@ -217,13 +273,36 @@ def bench_first_paint(tmp: Path) -> dict[str, Any]:
     runs = [_child(APP_PAINT, str(root), PASSPHRASE, str(tmp / f"prefs{i}.ini")) for i in range(RUNS)]
     floor, value = statistics.median(floors), statistics.median(r["ms"] for r in runs)
     result = _result(
-        "gui unlock (KDF excluded) + first paint, 60 clients, fresh process", value, "ms", floor, "ratio <= 3", value / floor <= 3.0
+        "gui unlock (KDF excluded) + first paint, 60 clients, fresh process, nothing loaded before", value, "ms", floor, "ratio <= 3", value / floor <= 3.0
     )
     # Where the time goes (medians): importing Qt + SQLAlchemy + CaseDesk, Store.open, window to first paint.
     result["detail"] = {
         key: round(statistics.median(r[key] for r in runs), 1) for key in ("import_ms", "open_ms", "window_to_paint_ms")
     }
     return result
+
+
+def bench_unlock_flow(tmp: Path) -> list[dict[str, Any]]:
+    """The way `casedesk` starts: the unlock screen first, the main window's modules loading while the
+    passphrase is typed; then, after the KDF, the unlock proper and the first paint of the main window."""
+    root = tmp / "demo60"
+    _make_profile(root, 60)
+    floors = [_child(FLOOR_PAINT)["ms"] for _ in range(RUNS)]
+    runs = [_child(UNLOCK_FLOW, str(root), PASSPHRASE, str(tmp / f"prefs-flow{i}.ini")) for i in range(RUNS)]
+    floor = statistics.median(floors)
+    screen = statistics.median(r["screen_ms"] for r in runs)
+    unlock = statistics.median(r["unlock_ms"] for r in runs)
+    return [
+        _result("gui launch to unlock screen painted, fresh process", screen, "ms", floor, "ratio <= 3", screen / floor <= 3.0),
+        _result(
+            "gui unlock (KDF excluded) to first paint, 60 clients, modules loaded behind the unlock screen",
+            unlock,
+            "ms",
+            floor,
+            "ratio <= 3",
+            unlock / floor <= 3.0,
+        ),
+    ]
 
 
 def bench_big_caseload(tmp: Path) -> list[dict[str, Any]]:
@@ -262,10 +341,10 @@ def run() -> list[dict[str, Any]]:
     kept = os.environ.get("CASEDESK_BENCH_GUI_PROFILES")
     if kept:
         Path(kept).mkdir(parents=True, exist_ok=True)
-        return [bench_first_paint(Path(kept)), *bench_big_caseload(Path(kept))]
+        return [bench_first_paint(Path(kept)), *bench_unlock_flow(Path(kept)), *bench_big_caseload(Path(kept))]
     with tempfile.TemporaryDirectory(prefix="casedesk-bench-gui-") as tmp_name:
         tmp = Path(tmp_name)
-        return [bench_first_paint(tmp), *bench_big_caseload(tmp)]
+        return [bench_first_paint(tmp), *bench_unlock_flow(tmp), *bench_big_caseload(tmp)]
 
 
 def main() -> int:

@@ -43,9 +43,8 @@ from casedesk.fileio import storage_error
 from casedesk.services import audit
 from casedesk.vault import keychain
 from casedesk.vault.keyfile import KdfParams, KeyFile
+from casedesk.vault.policy import check_passphrase_policy
 from casedesk.vault.recovery import format_recovery_key, new_recovery_key
-
-MIN_PASSPHRASE_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -419,8 +418,3 @@ def summarise(rows: list[Any]) -> str:
     return head + (f" (and {len(lines) - 3} more)" if len(lines) > 3 else "")
 
 
-def check_passphrase_policy(passphrase: str) -> None:
-    from casedesk.errors import ValidationError
-
-    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
-        raise ValidationError(f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters.")

@@ -110,10 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
     from casedesk.db.profile import ProfilePaths
     from casedesk.gui.context import AppContext
-    from casedesk.gui.main_window import MainWindow
     from casedesk.gui.prefs import window_settings
-    from casedesk.gui.unlock.dialog import UnlockDialog
-    from casedesk.gui.unlock.wizard import FirstRunWizard
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -126,18 +123,27 @@ def run(args: argparse.Namespace) -> int:
     context = AppContext(data_dir, demo=demo)
 
     if ProfilePaths(data_dir).exists():
+        # The unlock screen comes up with what it needs only; the rest loads while the passphrase is typed.
+        from casedesk.gui.unlock.dialog import UnlockDialog
+        from casedesk.gui.warmup import WarmUp
+
         dialog = UnlockDialog(context)
+        WarmUp().start_after_first_paint(dialog)
         if not demo:
             dialog.form.try_remembered()
         if dialog.exec() != UnlockDialog.DialogCode.Accepted or dialog.store is None:
             return 0
         store = dialog.store
     else:
+        from casedesk.gui.unlock.wizard import FirstRunWizard
+
         wizard = FirstRunWizard(context)
         if wizard.exec() != FirstRunWizard.DialogCode.Accepted or wizard.store is None:
             return 0
         store = wizard.store
     context.attach(store)
+    from casedesk.gui.main_window import MainWindow
+
     window = MainWindow(context, window_settings())
     window.show()
     return int(app.exec())

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
-from sqlalchemy.orm import Session
 
-from casedesk.db.store import Store
 from casedesk.errors import CaseDeskError
 from casedesk.gui.ops import NO_CHANGES, Changes, OpRunner
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from casedesk.db.store import Store
 
 T = TypeVar("T")
 

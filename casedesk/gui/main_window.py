@@ -55,6 +55,8 @@ class _Place:
     current_client: int = -1
     sections: dict[str, int] = field(default_factory=dict)
     editors: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)  # client -> [(note id, exists)]
+    carets: dict[str, tuple[str, int]] = field(default_factory=dict)  # editor key -> (section, cursor position)
+    focused: str | None = None  # the editor key that had the keyboard focus
 
 
 class LockScreen(QWidget):
@@ -366,6 +368,13 @@ class MainWindow(QMainWindow):
             place.editors[ws.client_id] = [
                 (editor.note_id, editor.current_state().exists) for editor in ws.editors.values()
             ]
+            focus = self.focusWidget()  # where the focus is, or goes back to when the window is active again
+            for editor in ws.editors.values():
+                caret = editor.caret()
+                if caret is not None:
+                    place.carets[editor.key] = caret
+                if focus is not None and editor.isAncestorOf(focus):
+                    place.focused = editor.key
         return place
 
     def on_autosaves(self, saved: object, place: _Place) -> None:
@@ -374,6 +383,8 @@ class MainWindow(QMainWindow):
         restored_keys: set[str] = set()
         for client_id in place.clients:
             ws = self.open_client(client_id)
+            ws.carets.update(place.carets)
+            ws.focus_key = place.focused
             ws.show_section(place.sections.get(client_id, 0))
             for note_id, exists in place.editors.get(client_id, []):
                 key = editor_key(note_id)

@@ -283,6 +283,30 @@ def latest_published(session: Session, key: str) -> FormDefinition:
     return _definition_of(rows[-1])
 
 
+def printable_definition(session: Session, key: str, version: int | None = None) -> FormDefinition:
+    """The version to print: the one asked for, else the newest published one (the newest draft when none
+    is published yet). A built-in form the profile has not stored yet prints from its built-in file, so
+    printing never writes to the profile."""
+    rows = _live_rows(session, key)
+    if rows:
+        if version is not None:
+            return _definition_of(_template_row(session, key, version))
+        published = [r for r in rows if r.published]
+        return _definition_of((published or rows)[-1])
+    if key in builtin_template_keys():
+        builtin = builtin_template(key)
+        if version is None or builtin.version == version:
+            return builtin
+        raise NotFoundError(f"Form '{key}' has no version {version}.")
+    raise NotFoundError(f"No form '{key}'. Forms available: {', '.join(available_form_keys(session))}.")
+
+
+def available_form_keys(session: Session) -> list[str]:
+    """Every form that can be printed: the profile's and the built-in ones."""
+    stored = set(session.execute(select(FormTemplate.key).where(FormTemplate.deleted_at.is_(None))).scalars())
+    return sorted(stored | set(builtin_template_keys()))
+
+
 def create_form(session: Session, key: str, name: str, description: str = "") -> FormDefinition:
     """A new form: draft version 1 with one text question to start from."""
     key = key.strip()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from casedesk.db.store import Store, check_passphrase_policy
+from casedesk.db.store import Store
 from casedesk.services import audit
 from casedesk.vault import keychain
+from casedesk.vault.policy import check_passphrase_policy
 
 
 def reset_with_recovery_key(store: Store, recovery_key: str, new_passphrase: str) -> None:

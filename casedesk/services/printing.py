@@ -32,7 +32,6 @@ from casedesk.db.models import (
     Signature,
     Worker,
 )
-from casedesk.domain import deadlines
 from casedesk.domain.notes import CONTACT_TYPES, PROGRESS_RATINGS, SECTION_TITLES
 from casedesk.domain.print_layout import FormPrintLayout
 from casedesk.domain.quarterly_draft import long_date
@@ -60,7 +59,8 @@ from casedesk.reports import (
     note_sections,
 )
 from casedesk.services import audit, settings
-from casedesk.services import print_sources as sources
+from casedesk.services import deadlines as deadline_service
+from casedesk.services import forms as forms_service
 from casedesk.services import quarterly as quarterly_service
 from casedesk.services.quarterly import QuarterlyReportView
 from casedesk.services.records import get_live
@@ -538,7 +538,7 @@ def quarterly_batch_pdf(
 def form_response_layout(session: Session, response_id: str) -> tuple[FormPrintLayout, ClientInfo | None]:
     """A filled form under the version it was filled with, with its captured signatures."""
     row = get_live(session, FormResponse, response_id, "form response")
-    definition = sources.form_definition(session, row.template_key, row.template_version)
+    definition = forms_service.printable_definition(session, row.template_key, row.template_version)
     client = get_live(session, Client, row.client_id, "client") if row.client_id else None
     zone = quarterly_service.local_zone(session)
     by_id = {s.id: s for s in _signature_rows(session, "form", row.id)}
@@ -559,7 +559,9 @@ def form_response_layout(session: Session, response_id: str) -> tuple[FormPrintL
             signed_at=when + (" (signed on paper)" if signature.method == "wet" else ""),
             image_png=image,
         )
-    context = sources.fill_context(session, client, quarterly_service.local_today(session))
+    context = forms_service.fill_context(
+        session, client.id if client is not None else None, today=quarterly_service.local_today(session)
+    )
     layout = layout_for(definition, answers, context, captures, status=row.status)
     return layout, client_info(client) if client is not None else None
 
@@ -595,10 +597,12 @@ def blank_form_pdf(
     action: MaybeAction = "print",
 ) -> PrintedDocument:
     """A form for filling on paper; with a client, the client fields and header come filled in."""
-    definition = sources.form_definition(session, key.strip(), version)
+    definition = forms_service.printable_definition(session, key.strip(), version)
     client = get_live(session, Client, client_id, "client") if client_id else None
     context = (
-        sources.fill_context(session, client, quarterly_service.local_today(session)) if client is not None else None
+        forms_service.fill_context(session, client.id, today=quarterly_service.local_today(session))
+        if client is not None
+        else None
     )
     layout = layout_for(definition, None, context)
     pdf = _render(
@@ -629,29 +633,28 @@ def due_list_doc(session: Session, *, within_days: int | None = None, now: dt.da
     """Open deadlines of the caseload: overdue ones, and those due within ``within_days`` (all when None)."""
     if within_days is not None and within_days < 0:
         raise ValidationError("--within must be 0 days or more.")
-    rules_settings = sources.deadline_settings(session)
-    zone = rules_settings.zone
     moment = now or dt.datetime.now(dt.UTC)
-    today = moment.astimezone(zone).date()
-    horizon = today + dt.timedelta(days=within_days) if within_days is not None else None
-    names = {c.id: c for c in session.execute(select(Client).where(Client.deleted_at.is_(None))).scalars()}
-    items = []
-    for item in deadlines.open_items(
-        deadlines.compute_caseload_due_items(sources.caseload_facts(session), rules_settings, moment)
-    ):
-        due = deadlines.due_local_date(item, zone)
-        if horizon is not None and item.status != "overdue" and due > horizon:
-            continue
-        client = names[item.client_id]
-        items.append(
-            DueItem(
-                client_name=client.full_name,
-                kind=item.title,  # the rule's own words: "Quarterly report 2026Q3", "Renew the service plan"
-                due_date=due,
-                status=_DUE_STATUS[item.status],
-                record_number=client.record_number,
-            )
+    rules = deadline_service.deadline_settings(session)
+    today = moment.astimezone(rules.zone).date()
+    entries = deadline_service.select_entries(
+        deadline_service.due_entries(session, now=moment, settings=rules), today=today, within_days=within_days
+    )
+    records: dict[str, str | None] = {
+        client_id: record
+        for client_id, record in session.execute(
+            select(Client.id, Client.record_number).where(Client.deleted_at.is_(None))
         )
+    }
+    items = [
+        DueItem(
+            client_name=entry.client_name,
+            kind=entry.title,  # the rule's own words: "Quarterly report 2026Q3", "Renew the service plan"
+            due_date=entry.due_date,
+            status=_DUE_STATUS[entry.status],
+            record_number=records.get(entry.client_id),
+        )
+        for entry in entries
+    ]
     store = session.info.get("store")
     worker = store.current_worker(session) if store is not None else None
     title = "Due and overdue" if within_days is None else f"Due within {within_days} days and overdue"

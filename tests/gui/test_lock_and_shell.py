@@ -29,8 +29,13 @@ def test_idle_auto_lock_saves_hides_and_unlock_returns_to_the_same_place(qtbot, 
     ws.show_section(3)
     editor = ws.new_note()
     note_id = editor.note_id
-    qtbot.keyClicks(editor.section_edit(next(iter(editor.current_state().body))), "Half-written note")
-    assert editor.is_dirty
+    section = next(iter(editor.current_state().body))
+    typing = editor.section_edit(section)
+    typing.setFocus()
+    qtbot.keyClicks(typing, "Half-written note")
+    for _ in range(4):  # the cursor back before "note": where the worker stopped
+        qtbot.keyClick(typing, Qt.Key.Key_Left)
+    assert editor.is_dirty and typing.textCursor().position() == len("Half-written ")
 
     window.idle.set_minutes(0.002)  # about 120 ms without input
     window.idle.start()
@@ -62,6 +67,11 @@ def test_idle_auto_lock_saves_hides_and_unlock_returns_to_the_same_place(qtbot, 
     restored = back.current_editor()
     assert restored is not None and restored.note_id == note_id
     assert "Half-written note" in " ".join(restored.current_state().body.values())
+    # the cursor is back where it was, in the same section, with the keyboard focus
+    back_edit = restored.section_edit(section)
+    assert back_edit.textCursor().position() == len("Half-written ")
+    # (the offscreen window is never active: check where the window puts the focus when it is)
+    qtbot.waitUntil(lambda: window.focusWidget() is back_edit, timeout=5000)
     assert window.caseload.model.rowCount() > 0
     assert window.caseload_dock.isVisible()
 

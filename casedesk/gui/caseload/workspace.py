@@ -73,6 +73,9 @@ class ClientWorkspace(QWidget):
         self._default_template = "dap"
         self._units_rule = "cms8"
         self.editors: dict[str, NoteEditor] = {}
+        # After an unlock: where each reopened editor's cursor goes, and which editor takes the focus.
+        self.carets: dict[str, tuple[str, int]] = {}
+        self.focus_key: str | None = None
         self._pending_open: list[str] = []
         self._pending_recovered: list[tuple[Autosaved, bool]] = []
         self._pending_visits: list[NotePrefill] = []
@@ -290,6 +293,12 @@ class ClientWorkspace(QWidget):
         self.tabs.setTabToolTip(index, "Close with Ctrl+W; the draft is kept")
         editor.sig_title_changed.connect(lambda title, e=editor: self._retitle(e, title))
         self.tabs.setCurrentIndex(index)
+        caret = self.carets.pop(editor.key, None)
+        if caret is not None:
+            focus = editor.key == self.focus_key
+            editor.restore_caret(*caret, focus=focus)
+            if focus:
+                self.focus_key = None
         return editor
 
     def _retitle(self, editor: NoteEditor, title: str) -> None:

@@ -112,6 +112,7 @@ class NoteEditor(QWidget):
         self._loading = True
         self._closed = False
         self._section_edits: dict[str, QPlainTextEdit] = {}
+        self._caret_section: str | None = None
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
         self._autosave_timer.setInterval(self.AUTOSAVE_MS)
@@ -480,7 +481,28 @@ class NoteEditor(QWidget):
         self._update_units_hint()
         self.on_edited()
 
+    def caret(self) -> tuple[str, int] | None:
+        """Where the worker was typing: the section last focused and the cursor position in it."""
+        edit = self._section_edits.get(self._caret_section or "")
+        return (self._caret_section, edit.textCursor().position()) if edit is not None and self._caret_section else None
+
+    def restore_caret(self, section: str, position: int, *, focus: bool) -> None:
+        edit = self._section_edits.get(section)
+        if edit is None:
+            return
+        cursor = edit.textCursor()
+        cursor.setPosition(max(0, min(position, len(edit.toPlainText()))))
+        edit.setTextCursor(cursor)
+        edit.ensureCursorVisible()
+        self._caret_section = section
+        if focus:
+            edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def on_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if not self._closed and new is not None:
+            for section, edit in self._section_edits.items():
+                if edit is new:
+                    self._caret_section = section
         if self._closed or not self._dirty or old is None:
             return
         try:

@@ -16,7 +16,7 @@ from casedesk.gui.context import AppContext
 from casedesk.gui.printing.service import PrintService
 from casedesk.services import printing
 from casedesk.services import quarterly as quarterly_service
-from casedesk.services.print_sources import available_form_keys
+from casedesk.services.forms import available_form_keys
 from casedesk.services.printing import PrintedDocument
 
 DUE_WITHIN_DAYS = 30

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
-from casedesk.db.store import Store
 from casedesk.gui.context import AppContext
 from casedesk.gui.unlock.form import UnlockForm
+
+if TYPE_CHECKING:
+    from casedesk.db.store import Store
 
 
 class UnlockDialog(QDialog):
@@ -22,6 +26,5 @@ class UnlockDialog(QDialog):
         self.setMinimumWidth(460)
 
     def on_unlocked(self, store: object) -> None:
-        assert isinstance(store, Store)
-        self.store = store
+        self.store = store  # type: ignore[assignment]  # the form emits the open Store
         self.accept()

@@ -4,6 +4,8 @@ tries, clear messages. Used by the start-up dialog and by the lock screen."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -18,7 +20,6 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.db.profile import ProfilePaths
-from casedesk.db.store import Store
 from casedesk.errors import (
     CaseDeskError,
     DatabaseDamagedError,
@@ -34,6 +35,9 @@ from casedesk.gui.ops import user_message
 from casedesk.gui.unlock.rules import retry_delay_seconds
 from casedesk.vault import keychain
 from casedesk.vault.keyfile import KeyFile
+
+if TYPE_CHECKING:
+    from casedesk.db.store import Store
 
 HEADINGS: dict[type[CaseDeskError], str] = {
     WrongPassphraseError: "Not unlocked",
@@ -178,7 +182,7 @@ class UnlockForm(QWidget):
         self._set_busy(True)
         data_dir = self._context.data_dir
         self._context.ops.run(
-            lambda: Store.open(data_dir, kek=kek),
+            lambda: _open_remembered(data_dir, kek),
             on_done=self.on_opened,
             on_error=self.on_remembered_failed,
         )
@@ -215,7 +219,6 @@ class UnlockForm(QWidget):
 
     def on_opened(self, store: object) -> None:
         self._set_busy(False)
-        assert isinstance(store, Store)
         self.passphrase_edit.clear()
         self.recovery_edit.clear()
         self.new_edit.clear()
@@ -282,14 +285,22 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _open_remembered(data_dir: object, kek: bytes) -> Store:
+    from casedesk.db.store import Store
+
+    return Store.open(Path(str(data_dir)), kek=kek)
+
+
 def _open(data_dir: object, attempt: _Attempt) -> Store:
-    """Runs in a worker thread: the KDF and the database open happen here, never on the UI thread."""
-    from pathlib import Path
+    """Runs in a worker thread: the KDF and the database open happen here, never on the UI thread.
+
+    The store (SQLAlchemy and the models) is imported here too: the unlock screen shows without it."""
+    from casedesk.db.store import Store
 
     root = Path(str(data_dir))
     if attempt.recovery_key is not None:
-        from casedesk.db.store import check_passphrase_policy
         from casedesk.services.passphrase import reset_with_recovery_key
+        from casedesk.vault.policy import check_passphrase_policy
 
         check_passphrase_policy(attempt.new_passphrase or "")
         store = Store.open(root, recovery_key=attempt.recovery_key)

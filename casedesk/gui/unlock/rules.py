@@ -6,7 +6,7 @@ import math
 import string
 from dataclasses import dataclass
 
-from casedesk.db.store import MIN_PASSPHRASE_LENGTH
+from casedesk.vault.policy import MIN_PASSPHRASE_LENGTH
 
 # Passphrases people pick first; a match costs most of the score.
 COMMON = frozenset(
