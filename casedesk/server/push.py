@@ -25,6 +25,7 @@ from casedesk.server.db import Database, SeqAllocator, insert_rows
 from casedesk.server.models import AppliedOp, Assignment, Conflict, PastAssignment, Record, User, table_of, utcnow
 from casedesk.server.records import conflict_payload, iso, row_payload
 from casedesk.server.validate import check_fields, reference_rules
+from casedesk.sync.gcpause import collection_paused
 from casedesk.sync.merge import IncomingOp, RowState, merge
 from casedesk.sync.protocol import (
     ADMIN_TABLES,
@@ -548,10 +549,12 @@ def _chunks(items: Iterable[str]) -> Iterable[list[str]]:
 def push(db: Database, actor: Actor, ops: list[OpIn]) -> list[dict[str, Any]]:
     """Apply a batch in one transaction; answer per op (applied / duplicate / conflict / rejected / deferred)."""
     with db.write() as s:
-        batch = Batch(s, actor, SeqAllocator(s))
-        batch.load(ops)
-        answers = [batch.handle(op) for op in ops]
-        batch.write()
+        alloc = SeqAllocator(s)  # takes the writers' lock first: no pause is spent waiting for it
+        with collection_paused():
+            batch = Batch(s, actor, alloc)
+            batch.load(ops)
+            answers = [batch.handle(op) for op in ops]
+            batch.write()
     return answers
 
 

@@ -32,6 +32,7 @@ from casedesk.sync import outbox
 from casedesk.sync.apply import apply_rows, clients_with_unsent_work, evict_client, upsert_conflicts
 from casedesk.sync.backoff import RetryPolicy
 from casedesk.sync.errors import NotEnrolledError, ServerRejectedError, SyncBusyError, SyncError
+from casedesk.sync.gcpause import collection_paused
 from casedesk.sync.protocol import DEFAULT_BATCH_OPS, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_SNAPSHOT_CLIENTS
 from casedesk.sync.transport import Transport, check_server_url
 
@@ -354,7 +355,7 @@ class _AnswerWriter:
 
     def _store(self, ops: list[outbox.PendingOp], answers: list[Any]) -> None:
         try:
-            with self.store.session() as s:
+            with collection_paused(), self.store.session() as s:
                 tally = outbox.record_answers(s, ops, answers)
                 if tally.own_upto > _get_int(s, OWN_UPTO_KEY):
                     _set_value(s, OWN_UPTO_KEY, tally.own_upto)
@@ -520,7 +521,7 @@ def _snapshot(
         after = int(page.get("after") or after)
         if not page.get("more"):
             break
-    with store.session() as s:
+    with collection_paused(), store.session() as s:
         s.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         result.pulled += apply_rows(s, rows)
         result.conflicts += upsert_conflicts(s, conflicts)
@@ -549,7 +550,7 @@ def _changes(store: Store, transport: Transport, result: SyncResult, cursor: int
         next_cursor = int(page.get("cursor") or fetch_from)
         more = bool(page.get("more"))
         try:
-            with store.session() as s:
+            with collection_paused(), store.session() as s:
                 s.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
                 written = apply_rows(s, rows)
                 added = upsert_conflicts(s, conflicts)

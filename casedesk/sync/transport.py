@@ -25,6 +25,7 @@ from casedesk.sync.errors import (
     ServerRejectedError,
     ServerUnreachableError,
 )
+from casedesk.sync.gcpause import collection_paused
 from casedesk.sync.protocol import API_PREFIX
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -151,7 +152,8 @@ class Transport:
                 last_problem = f"the server answered {response.status_code}"
                 self._retry_after = _retry_after(response)
                 continue
-            payload = _json(data)
+            with collection_paused():  # a page of rows: thousands of objects that all stay alive
+                payload = _json(data)
             if response.status_code == 401:
                 message = payload.get("message") if isinstance(payload, dict) else None
                 raise DeviceRevokedError(
