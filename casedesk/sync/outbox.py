@@ -108,6 +108,10 @@ def _signs(op: PendingOp) -> bool:
     return op.fields.get("status") in spec[0]
 
 
+def _first_insert(op: PendingOp) -> bool:
+    return op.kind == "insert" and op.base_version == 0
+
+
 def _plain_fields(op: PendingOp) -> str:
     """The stored JSON text of the op's fields, if it is the JSON object to send as is."""
     text = (op.fields_json or "").strip()
@@ -123,7 +127,8 @@ def payloads(session: Session, ops: Sequence[PendingOp]) -> list[str]:
     signs: set[int] = set()
     for op in ops:
         if op.table_name in MODEL_BY_TABLE:
-            by_table[op.table_name].append(op.row_id)
+            if not _first_insert(op):  # a row's first insert rests on nothing: no base to look up
+                by_table[op.table_name].append(op.row_id)
             if _signs(op):
                 signing[op.table_name].append(op.row_id)
                 signs.add(op.seq)
@@ -134,7 +139,7 @@ def payloads(session: Session, ops: Sequence[PendingOp]) -> list[str]:
         for i in range(0, len(ids), 500):
             for row_id, server_version in session.execute(
                 select(tbl.c.id, tbl.c.server_version).where(tbl.c.id.in_(ids[i : i + 500]))
-            ):
+            ).all():
                 bases[(table, row_id)] = int(server_version or 0)
     for table, ids in signing.items():
         tbl = MODEL_BY_TABLE[table].__table__  # type: ignore[attr-defined]
@@ -152,7 +157,7 @@ def payloads(session: Session, ops: Sequence[PendingOp]) -> list[str]:
         else:
             fields = _plain_fields(op)
         kind = "resolve" if op.table_name == RESOLVE_TABLE else op.kind
-        base = 0 if op.kind == "insert" and op.base_version == 0 else bases.get(key, 0)
+        base = 0 if _first_insert(op) else bases.get(key, 0)
         out.append(
             f'{{"op_id":{_text(op.op_id)},"table":{_text(op.table_name)},"row_id":{_text(op.row_id)},'
             f'"kind":{_text(kind)},"base":{int(base)},"fields":{fields},"created_at":{_text(op.created_at)}}}'
