@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -169,12 +170,20 @@ def _insert_rows(session: Session, table: str, rows: list[dict[str, Any]]) -> No
         f"INSERT INTO {quote(MODEL_BY_TABLE[table].__table__.name)} "  # type: ignore[attr-defined]
         f"({', '.join(quote(c.name) for c in columns)}) VALUES ({', '.join('?' for _ in columns)})"
     )
+    fixed = {c.key: _default(c) for c in columns if c.default is None or not c.default.is_callable}
+    made = [c for c in columns if c.default is not None and c.default.is_callable]  # e.g. a new id, now
+    processed = [(i, process) for i, (_c, process) in enumerate(plan) if process is not None]
+    keys = [c.key for c in columns]
+    in_order = operator.itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
     params = []
     for values in rows:
-        row = []
-        for column, process in plan:
-            value = values[column.key] if column.key in values else _default(column)
-            row.append(process(value) if process is not None else value)
+        full = {**fixed, **values}
+        for column in made:
+            if column.key not in values:
+                full[column.key] = _default(column)
+        row = list(in_order(full))
+        for i, process in processed:
+            row[i] = process(row[i])
         params.append(tuple(row))
     connection.exec_driver_sql(sql, params)
 
