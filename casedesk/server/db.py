@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -188,6 +188,24 @@ class SeqAllocator:
             self._counter.seq = self.last
 
 
+def _repeating(process: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A bind processor that converts a value again only when it is not the very object it just did (the
+    rows of a batch share their timestamps)."""
+    if process is None:
+        return None
+    last: list[Any] = [_NOTHING, None]
+
+    def convert(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, process(value)
+        return last[1]
+
+    return convert
+
+
+_NOTHING = object()
+
+
 def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT many rows that name the same columns, in one executemany.
 
@@ -204,7 +222,7 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         session.execute(insert(table), list(rows))
         return
     columns = [table.c[key] for key in keys]
-    plan = [(c.key, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
+    plan = [(c.key, _repeating(c.type.dialect_impl(dialect).bind_processor(dialect))) for c in columns]
     quote = dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "

@@ -102,6 +102,7 @@ class Batch:
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
     worker_users: dict[str, User] = field(default_factory=dict)
     former: dict[str, dt.datetime] = field(default_factory=dict)  # client -> when the actor's caseload lost it
+    now: dt.datetime = field(default_factory=utcnow)  # one time for the whole batch: one transaction
 
     # ---- loading ---------------------------------------------------------------------------------
 
@@ -263,7 +264,7 @@ class Batch:
         if outcome.status in (OpStatus.DEFERRED, OpStatus.REJECTED):
             return self._not_applied(op, outcome.status, outcome.reason or "not applied")
 
-        now = utcnow()
+        now = self.now
         if outcome.row is not None and (row is None or outcome.row is not row.state):
             if row is None:
                 row = Row(op.table, op.row_id, scope[0], scope[1], scope[2], outcome.row, self.alloc.next(),

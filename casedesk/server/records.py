@@ -16,10 +16,13 @@ SERVER_ORIGIN = "server"
 
 
 def iso(value: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC. A time without a zone is UTC (SQLite hands back what it stored, without one)."""
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
+        return value.isoformat() + "+00:00"
+    if value.tzinfo is dt.UTC:
+        return value.isoformat()
     return value.astimezone(dt.UTC).isoformat()
 
 
