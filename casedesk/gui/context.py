@@ -40,6 +40,10 @@ class AppContext(QObject):
         self.store: Store | None = None
         self.ops = OpRunner(self)
         self.ops.sig_changed.connect(self.sig_changed)
+        # The open due items of the whole caseload, computed once for every pane that wants them at the
+        # same time (services.deadlines.SharedDueEntries); made at unlock, forgotten at lock.
+        self._shared_due: Any = None
+        self.sig_changed.connect(self._on_changed)
 
     # ---- state ---------------------------------------------------------------------------------------
 
@@ -54,8 +58,15 @@ class AppContext(QObject):
 
     def attach(self, store: Store) -> None:
         """Take an unlocked store (from the unlock form or the first-run wizard)."""
+        from casedesk.services.deadlines import SharedDueEntries
+
         self.store = store
+        self._shared_due = SharedDueEntries()
         self.sig_unlocked.emit()
+
+    def _on_changed(self, _changes: object) -> None:
+        if self._shared_due is not None:
+            self._shared_due.invalidate()
 
     def lock(self) -> None:
         """Save what editors hold, finish running ops, close the store (dropping the key)."""
@@ -65,6 +76,7 @@ class AppContext(QObject):
         self.ops.wait()
         self.ops.drop_pending()
         store, self.store = self.store, None
+        self._shared_due = None
         from casedesk.services.workspace import record_lock
 
         try:
@@ -82,6 +94,7 @@ class AppContext(QObject):
         self.ops.wait()
         self.ops.drop_pending()
         store, self.store = self.store, None
+        self._shared_due = None
         store.close()
 
     # ---- units of work -------------------------------------------------------------------------------
@@ -98,9 +111,12 @@ class AppContext(QObject):
     ) -> int:
         """Run `work(session)` in one unit of work off the UI thread."""
         store = self.require_store()
+        shared_due = self._shared_due
 
         def job() -> T:
             with store.session() if write else store.read_session() as s:
+                if shared_due is not None:
+                    s.info["shared_due_entries"] = shared_due  # services.deadlines.SHARED_DUE_ENTRIES
                 return work(s)
 
         return self.ops.run(job, changes=changes, on_done=on_done, on_error=on_error, serial=serial)

@@ -465,3 +465,39 @@ def test_a_caseload_read_in_chunks_gives_the_same_entries_as_in_one_go(store: St
         (e.client_id, e.title, e.due_date, e.status) for e in whole
     ]
     assert len({e.client_id for e in whole}) == 7
+
+
+def test_panes_asking_at_the_same_time_share_one_pass_until_something_changes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cid = add_client(store, first_name="Ada", intake_date=dt.date(2026, 1, 1))
+    with store.session() as s:
+        dl.add_follow_up(s, cid, "Call the pharmacy", dt.date(2026, 5, 1))
+    passes: list[dt.datetime] = []
+    real = dl._due_entries
+
+    def counting(session: Any, now: dt.datetime, *args: Any) -> list[DueEntry]:
+        passes.append(now)
+        return real(session, now, *args)
+
+    monkeypatch.setattr(dl, "_due_entries", counting)
+    shared = dl.SharedDueEntries()
+
+    def ask(now: dt.datetime) -> list[str]:
+        with store.read_session() as s:
+            s.info[dl.SHARED_DUE_ENTRIES] = shared
+            return [e.title for e in dl.due_entries(s, now=now)]
+
+    first = ask(chicago(2026, 6, 1, 9))
+    assert ask(chicago(2026, 6, 1, 9, 1)) == first and len(passes) == 1  # shared
+    with store.session() as s:  # a write: the next ask computes afresh and sees it
+        dl.add_follow_up(s, cid, "Book the dentist", dt.date(2026, 5, 2))
+    assert "Follow-up: Book the dentist" in ask(chicago(2026, 6, 1, 9, 1)) and len(passes) == 2
+    shared.invalidate()
+    ask(chicago(2026, 6, 1, 9, 1))
+    assert len(passes) == 3
+    ask(chicago(2026, 6, 1, 9, 10))  # minutes later: statuses may have moved on
+    assert len(passes) == 4
+    with store.read_session() as s:  # without the shared object (the command line): always computed
+        dl.due_entries(s, now=chicago(2026, 6, 1, 9, 10))
+    assert len(passes) == 5
