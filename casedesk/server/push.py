@@ -19,13 +19,13 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import MODEL_BY_TABLE
+from casedesk.gcpause import collection_paused
 from casedesk.server import audit
 from casedesk.server.auth import Actor, visible_clients
 from casedesk.server.db import Database, SeqAllocator, insert_rows
 from casedesk.server.models import AppliedOp, Assignment, Conflict, PastAssignment, Record, User, table_of, utcnow
 from casedesk.server.records import conflict_payload, iso, row_payload
 from casedesk.server.validate import check_fields, reference_rules
-from casedesk.sync.gcpause import collection_paused
 from casedesk.sync.merge import IncomingOp, RowState, merge
 from casedesk.sync.protocol import (
     ADMIN_TABLES,

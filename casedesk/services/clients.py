@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from casedesk.db.models import (
 )
 from casedesk.db.types import UTCDateTime, utcnow
 from casedesk.errors import ValidationError
+from casedesk.gcpause import collection_paused
 from casedesk.services import audit
 from casedesk.services.records import get_live
 
@@ -131,24 +133,33 @@ def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow
     """
     today = today or dt.date.today()
     now = UTCDateTime().process_bind_param(utcnow(), None)  # type: ignore[arg-type]
-    parse_dt = dt.datetime.fromisoformat
-    parse_date = dt.date.fromisoformat
     # The plain DB-API cursor: fetchall() in C, without per-row result processing.
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    provider_names: dict[str, str] = dict(cursor.execute("SELECT id, name FROM provider_agency").fetchall())
-    agencies: dict[str, list[str]] = {}
-    for client_id, provider_id in cursor.execute(
-        "SELECT client_id, provider_agency_id FROM client_agency WHERE deleted_at IS NULL"
-    ).fetchall():
-        agencies.setdefault(client_id, []).append(provider_names.get(provider_id, ""))
-    agency_names = {cid: tuple(sorted(names)) for cid, names in agencies.items()}
+    rows: list[CaseloadRow] = []
+    with collection_paused():  # tens of thousands of new objects, none of them in a reference cycle
+        provider_names: dict[str, str] = dict(cursor.execute("SELECT id, name FROM provider_agency").fetchall())
+        agencies: dict[str, list[str]] = {}
+        for client_id, provider_id in cursor.execute(
+            "SELECT client_id, provider_agency_id FROM client_agency WHERE deleted_at IS NULL"
+        ).fetchall():
+            agencies.setdefault(client_id, []).append(provider_names.get(provider_id, ""))
+        agency_names = {cid: tuple(sorted(names)) for cid, names in agencies.items()}
+        _build_rows(cursor.execute(_CASELOAD_SQL, {"now": now}).fetchall(), rows.append, agency_names, today)
+    rows.sort(key=lambda r: r.sort_name)
+    return rows
+
+
+def _build_rows(
+    fetched: list[tuple[Any, ...]],
+    append: Callable[[CaseloadRow], None],
+    agency_names: dict[str, tuple[str, ...]],
+    today: dt.date,
+) -> None:
+    parse_dt = dt.datetime.fromisoformat
+    parse_date = dt.date.fromisoformat
     flag_sets: dict[str, tuple[str, ...]] = {}  # a caseload has few distinct flag lists: parse each once
     this_year, birthday_passed = today.year, (today.month, today.day)
-    rows: list[CaseloadRow] = []
-    append = rows.append
-    for cid, first, last, preferred, record, dob, program, status, worker, flags, lc, nv in cursor.execute(
-        _CASELOAD_SQL, {"now": now}
-    ).fetchall():
+    for cid, first, last, preferred, record, dob, program, status, worker, flags, lc, nv in fetched:
         born: dt.date | None = None
         age: int | None = None
         if dob:
@@ -177,8 +188,6 @@ def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow
                 agency_names.get(cid, ()),
             )
         )
-    rows.sort(key=lambda r: r.sort_name)
-    return rows
 
 
 # ---- detail ---------------------------------------------------------------------------------------

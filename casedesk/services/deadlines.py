@@ -29,13 +29,11 @@ moving from paper is not shown years of history as missing, nor a first month it
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -65,6 +63,7 @@ from casedesk.domain.deadlines import (
     DueItem,
 )
 from casedesk.errors import CaseDeskError, ValidationError
+from casedesk.gcpause import collection_paused
 from casedesk.scheduling.recurrence import Override, Series, expand, parse_exdates
 from casedesk.services import audit
 from casedesk.services import settings as settings_service
@@ -449,34 +448,6 @@ def _moment(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value)
 
 
-_gc_lock = threading.Lock()
-_gc_pausers = 0
-_gc_paused_by_us = False
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic objects.
-
-    Each of the half-million facts of a large caseload is a new container object, so the collector
-    would run hundreds of times over everything alive, which costs about a fifth of the whole read.
-    Facts hold no reference cycles; plain reference counting frees them. Nested and concurrent
-    callers are counted: the collector is switched back on (if it was on) when the last one leaves.
-    """
-    global _gc_pausers, _gc_paused_by_us
-    with _gc_lock:
-        if _gc_pausers == 0 and gc.isenabled():
-            gc.disable()
-            _gc_paused_by_us = True
-        _gc_pausers += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pausers -= 1
-            if _gc_pausers == 0 and _gc_paused_by_us:
-                _gc_paused_by_us = False
-                gc.enable()
 
 
 def _series_done_visits(session: Session, ids: str | None, now: dt.datetime) -> dict[str, list[AppointmentFacts]]:
@@ -749,7 +720,7 @@ def _due_entries(
         client_ids = [row[0] for row in _rows(session, "SELECT id FROM client WHERE deleted_at IS NULL")]
     wanted = sorted(set(client_ids))
     found: list[DueEntry] = []
-    with _cyclic_gc_paused():
+    with collection_paused():
         # A chunk of clients at a time: a large caseload's facts (every note and visit of a year) never
         # sit in memory all at once, only the entries asked for (usually the few open ones) are kept.
         for start in range(0, len(wanted), FACTS_CHUNK):

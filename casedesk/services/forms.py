@@ -28,7 +28,17 @@ from typing import Any, BinaryIO
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from casedesk.db.models import Agency, Client, FormResponse, FormTemplate, Goal, ServicePlan, Setting, Signature
+from casedesk.db.models import (
+    FORM_RESPONSE_CONTENT_COLUMNS,
+    Agency,
+    Client,
+    FormResponse,
+    FormTemplate,
+    Goal,
+    ServicePlan,
+    Setting,
+    Signature,
+)
 from casedesk.db.types import utcnow
 from casedesk.domain.print_layout import FormPrintLayout
 from casedesk.errors import ImmutableRecordError, InvalidTransitionError, NotFoundError, ValidationError
@@ -75,19 +85,7 @@ MAX_SIGNATURE_POINTS = 50_000
 _ISSUES_SHOWN = 10
 
 # Columns a final response / a published template version may never change locally.
-_RESPONSE_CONTENT = frozenset(
-    {
-        "client_id",
-        "template_key",
-        "template_version",
-        "answers",
-        "status",
-        "finalised_at",
-        "finalised_by",
-        "content_hash",
-        "deleted_at",
-    }
-)
+_RESPONSE_CONTENT = frozenset(FORM_RESPONSE_CONTENT_COLUMNS)
 _TEMPLATE_CONTENT = frozenset(
     {"key", "form_version", "name", "description", "published", "published_at", "definition", "deleted_at"}
 )

@@ -37,7 +37,7 @@ from casedesk.sync.protocol import (
 CHUNK = 500
 APPLY_ORDER = ("agency", "worker", *UPLOAD_ORDER)
 # The only guard that stops a client's records being removed from a device that no longer holds her case.
-EVICTION_GUARDS = ("progress_note_signed_undeletable",)
+EVICTION_GUARDS = ("progress_note_signed_undeletable", "form_response_final_undeletable")
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:

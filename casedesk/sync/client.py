@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 
 from casedesk.db.models import Client, OutboxOp, Setting, SyncConflict, SyncState, Worker
 from casedesk.db.store import Store
+from casedesk.gcpause import collection_paused
 from casedesk.services import audit
 from casedesk.sync import outbox
 from casedesk.sync.apply import apply_rows, clients_with_unsent_work, evict_client, upsert_conflicts
 from casedesk.sync.backoff import RetryPolicy
 from casedesk.sync.errors import NotEnrolledError, ServerRejectedError, SyncBusyError, SyncError
-from casedesk.sync.gcpause import collection_paused
 from casedesk.sync.protocol import DEFAULT_BATCH_OPS, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_SNAPSHOT_CLIENTS
 from casedesk.sync.transport import Transport, check_server_url
 

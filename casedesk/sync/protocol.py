@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from casedesk.db.models import NOTE_CONTENT_COLUMNS, REPORT_CONTENT_COLUMNS
+from casedesk.db.models import FORM_RESPONSE_CONTENT_COLUMNS, NOTE_CONTENT_COLUMNS, REPORT_CONTENT_COLUMNS
 
 API_PREFIX = "/api/v1"
 TOKEN_HEADER = "Authorization"
@@ -98,6 +98,7 @@ class ConflictKind(StrEnum):
 SIGNED_CONTENT: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "progress_note": (frozenset({"signed"}), NOTE_CONTENT_COLUMNS),
     "quarterly_report": (frozenset({"signed", "submitted"}), REPORT_CONTENT_COLUMNS),
+    "form_response": (frozenset({"final"}), FORM_RESPONSE_CONTENT_COLUMNS),
 }
 IMMUTABLE_TABLES = frozenset({"note_addendum"})
 

@@ -17,6 +17,7 @@ import certifi
 import httpx
 
 from casedesk import __version__
+from casedesk.gcpause import collection_paused
 from casedesk.sync.backoff import RetryPolicy
 from casedesk.sync.errors import (
     KEPT,
@@ -25,7 +26,6 @@ from casedesk.sync.errors import (
     ServerRejectedError,
     ServerUnreachableError,
 )
-from casedesk.sync.gcpause import collection_paused
 from casedesk.sync.protocol import API_PREFIX
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})

@@ -363,8 +363,17 @@ def test_a_changed_final_answer_breaks_the_hash(store: Store, client_id: str) ->
         service.save_answers(s, rid, {"seen_in_person": "yes"})
         service.attach_signature(s, rid, "worker_signature", signer_name="Ana Ruiz", signer_role="worker", method="wet")
         service.finalise_response(s, rid)
-    # bypass the ORM, as someone editing the file with a SQLCipher shell would
-    store.execute_raw(f"UPDATE form_response SET answers = '{{\"seen_in_person\": \"no\"}}' WHERE id = '{rid}'")
+    edit = f"UPDATE form_response SET answers = '{{\"seen_in_person\": \"no\"}}' WHERE id = '{rid}'"
+    # bypassing the ORM, as someone with a SQLCipher shell would, meets the database's own guard...
+    with pytest.raises(Exception, match="final form response cannot be changed"):
+        store.execute_raw(edit)
+    with pytest.raises(Exception, match="final form response cannot be deleted"):
+        store.execute_raw(f"DELETE FROM form_response WHERE id = '{rid}'")
+    with store.read_session() as s:
+        assert service.verify_response_hash(s, rid)
+    # ...and one who drops the guard first still leaves a record whose hash no longer matches
+    store.execute_raw("DROP TRIGGER form_response_final_immutable")
+    store.execute_raw(edit)
     with store.read_session() as s:
         assert not service.verify_response_hash(s, rid)
 

@@ -147,3 +147,18 @@ def test_backoff_grows_and_is_capped() -> None:
     delays = [max(policy.delay(n, rng) for _ in range(200)) for n in range(7)]
     assert delays[0] <= 0.5 and 0.9 < delays[2] <= 2.0 and all(d <= 4.0 for d in delays)
     assert len(policy.schedule(random.Random(2))) == 7
+
+
+def test_a_final_form_response_never_changes_and_a_late_edit_is_kept_aside() -> None:
+    draft = row(
+        {"answers": {"mood": 3}, "status": "draft", "deleted_at": None},
+        {"answers": [1, "A"], "status": [1, "A"], "deleted_at": [1, "A"]},
+        1,
+    )
+    final = merge(draft, op({"status": "final", "answers": {"mood": 4}}, 1, table="form_response")).row
+    assert final is not None and final.data["status"] == "final"
+    # another device, offline, changed the answers of the draft it had
+    out = merge(final, op({"answers": {"mood": 1}}, 1, origin="B", table="form_response"))
+    assert out.status == OpStatus.CONFLICT and out.conflict_kind == ConflictKind.SIGNED
+    assert out.row is final and final.data["answers"] == {"mood": 4}
+    assert out.conflict_fields == {"answers": {"mine": {"mood": 1}, "theirs": {"mood": 4}}}

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from casedesk.sync.gcpause import collection_paused
+from casedesk.gcpause import collection_paused
 
 
 @pytest.fixture(autouse=True)

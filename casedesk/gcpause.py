@@ -1,7 +1,7 @@
-"""Pausing the cyclic garbage collector around bulk sync work.
+"""Pausing the cyclic garbage collector around bulk work: sync batches, deadline facts, the caseload list.
 
-A push batch on the server, or a page of rows on a device, allocates tens of thousands of objects that all
-stay alive until the batch is done (ops, rows, answers). Automatic collection would meanwhile walk the whole
+A push batch on the server, a page of rows on a device, a chunk of deadline facts or the 10k rows of a
+caseload allocate tens of thousands of objects that all stay alive until the work is done. Automatic collection would meanwhile walk the whole
 heap again and again and find nothing to free. While such work runs, automatic collection waits; it resumes
 (and catches up) as soon as the last one ends. Reference counting frees everything else as usual, and each
 paused stretch is bounded by the batch or page size.
