@@ -206,21 +206,11 @@ class CaseloadModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        self.layoutAboutToBeChanged.emit()
-        old_persistent = self.persistentIndexList()
-        old_ids = [self._visible[i.row()] if i.row() < len(self._visible) else None for i in old_persistent]
         self._sort_column, self._sort_order = column, order
-        self._order_all()
+        self._order_all()  # the order the view sees is _visible's: _show announces the change
         self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
         shown = set(self._visible)
-        self._visible = [cid for cid in self._scoped if cid in shown] if self._filter.text else list(self._scoped)
-        positions = {cid: row for row, cid in enumerate(self._visible)}
-        new_indexes = []
-        for old, cid in zip(old_persistent, old_ids, strict=True):
-            row = positions.get(cid) if cid else None
-            new_indexes.append(self.index(row, old.column()) if row is not None else QModelIndex())
-        self.changePersistentIndexList(old_persistent, new_indexes)
-        self.layoutChanged.emit()
+        self._show([cid for cid in self._scoped if cid in shown] if self._filter.text else list(self._scoped))
 
     # ---- loading ------------------------------------------------------------------------------------
 
