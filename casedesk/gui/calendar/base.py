@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QWidget
 
 from casedesk.services.calendar import CalendarEvent
@@ -89,6 +90,42 @@ class CalendarView(QWidget):
 
     def selected_event(self) -> CalendarEvent | None:
         return next((e for e in self.events if e.key == self.selected_key), None)
+
+    # -- keyboard: what every view does alike; arrows, Enter on empty time and Space are the view's own
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = Qt.Key(event.key())
+        if self._arrow_key(key):
+            return
+        if key in (Qt.Key.Key_PageUp, Qt.Key.Key_PageDown):
+            self.sig_page_requested.emit(-1 if key == Qt.Key.Key_PageUp else 1)
+        elif key == Qt.Key.Key_Home:
+            self.selected_key = None
+            self._select_day(self.today)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            selected = self.selected_event()
+            if selected is not None:
+                self.sig_event_activated.emit(selected)
+            else:
+                self._create_at_selection()
+        elif key == Qt.Key.Key_Delete:
+            selected = self.selected_event()
+            if selected is not None:
+                self.sig_delete_requested.emit(selected)
+        elif key == Qt.Key.Key_Space:
+            self._cycle_selection()
+        else:
+            super().keyPressEvent(event)
+
+    def _arrow_key(self, key: Qt.Key) -> bool:
+        """Move the selection for an arrow key; True when the key was one the view uses."""
+        return False
+
+    def _create_at_selection(self) -> None:
+        """Enter with no visit selected: ask for a new visit at the selected day (and time)."""
+
+    def _cycle_selection(self) -> None:
+        """Space: walk through the visits of the selected day."""
 
     def _select_day(self, day: dt.date) -> None:
         if day != self.selected_day:

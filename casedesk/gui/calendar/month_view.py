@@ -20,7 +20,6 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QHelpEvent,
-    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -422,33 +421,16 @@ class MonthView(CalendarView):
 
     # -- keyboard ------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = Qt.Key(event.key())
+    def _arrow_key(self, key: Qt.Key) -> bool:
         steps = {Qt.Key.Key_Left: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -7, Qt.Key.Key_Down: 7}
-        if key in steps:
-            self.selected_key = None
-            self._select_day(self.selected_day + dt.timedelta(days=steps[key]))
-        elif key == Qt.Key.Key_PageUp:
-            self.sig_page_requested.emit(-1)
-        elif key == Qt.Key.Key_PageDown:
-            self.sig_page_requested.emit(1)
-        elif key == Qt.Key.Key_Home:
-            self.selected_key = None
-            self._select_day(self.today)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            selected = self.selected_event()
-            if selected is not None:
-                self.sig_event_activated.emit(selected)
-            else:
-                self._request_create(self.selected_day)
-        elif key == Qt.Key.Key_Delete:
-            selected = self.selected_event()
-            if selected is not None:
-                self.sig_delete_requested.emit(selected)
-        elif key == Qt.Key.Key_Space:
-            self._cycle_selection()
-        else:
-            super().keyPressEvent(event)
+        if key not in steps:
+            return False
+        self.selected_key = None
+        self._select_day(self.selected_day + dt.timedelta(days=steps[key]))
+        return True
+
+    def _create_at_selection(self) -> None:
+        self._request_create(self.selected_day)
 
     def _cycle_selection(self) -> None:
         """Space walks through the visits of the selected day (then Enter edits, Delete removes)."""

@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QFont,
     QFontMetrics,
     QHelpEvent,
-    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
@@ -514,8 +513,7 @@ class WeekView(CalendarView):
 
     # -- keyboard ------------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = Qt.Key(event.key())
+    def _arrow_key(self, key: Qt.Key) -> bool:
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
             self.selected_key = None
             self._select_day(self.selected_day + dt.timedelta(days=-1 if key == Qt.Key.Key_Left else 1))
@@ -524,29 +522,17 @@ class WeekView(CalendarView):
             step = -30 if key == Qt.Key.Key_Up else 30
             self.selected_minutes = max(0, min(24 * 60 - 30, self.selected_minutes + step))
             self.update()
-        elif key == Qt.Key.Key_PageUp:
-            self.sig_page_requested.emit(-1)
-        elif key == Qt.Key.Key_PageDown:
-            self.sig_page_requested.emit(1)
-        elif key == Qt.Key.Key_Home:
-            self.selected_key = None
-            self._select_day(self.today)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            selected = self.selected_event()
-            if selected is not None:
-                self.sig_event_activated.emit(selected)
-            else:
-                start = self._moment(self.selected_day, self.selected_minutes)
-                self.sig_create_requested.emit(start, start + self.DEFAULT_LENGTH)
-        elif key == Qt.Key.Key_Delete:
-            selected = self.selected_event()
-            if selected is not None:
-                self.sig_delete_requested.emit(selected)
-        elif key == Qt.Key.Key_Space:
-            day_boxes = [box.event.key for box in self._boxes if box.day == self.selected_day]
-            if day_boxes:
-                index = day_boxes.index(self.selected_key) + 1 if self.selected_key in day_boxes else 0
-                self.selected_key = day_boxes[index % len(day_boxes)]
-                self.update()
         else:
-            super().keyPressEvent(event)
+            return False
+        return True
+
+    def _create_at_selection(self) -> None:
+        start = self._moment(self.selected_day, self.selected_minutes)
+        self.sig_create_requested.emit(start, start + self.DEFAULT_LENGTH)
+
+    def _cycle_selection(self) -> None:
+        day_boxes = [box.event.key for box in self._boxes if box.day == self.selected_day]
+        if day_boxes:
+            index = day_boxes.index(self.selected_key) + 1 if self.selected_key in day_boxes else 0
+            self.selected_key = day_boxes[index % len(day_boxes)]
+            self.update()
