@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from casedesk.db.store import Store
+    from casedesk.services.deadlines import SharedDueEntries
 
 T = TypeVar("T")
 
@@ -42,7 +43,7 @@ class AppContext(QObject):
         self.ops.sig_changed.connect(self.sig_changed)
         # The open due items of the whole caseload, computed once for every pane that wants them at the
         # same time (services.deadlines.SharedDueEntries); made at unlock, forgotten at lock.
-        self._shared_due: Any = None
+        self._shared_due: SharedDueEntries | None = None
         self.sig_changed.connect(self._on_changed)
 
     # ---- state ---------------------------------------------------------------------------------------

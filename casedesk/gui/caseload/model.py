@@ -132,10 +132,7 @@ class CaseloadModel(QAbstractTableModel):
         if row < 0 or row >= len(self._visible):
             return
         cid, column = self._visible[row], index.column()
-        texts = self._texts.get(cid)
-        if texts is None:
-            entry = self._entries[cid]
-            texts = self._texts[cid] = tuple(self._display(entry, c) for c in range(len(COLUMNS)))
+        texts = self._texts_of(cid)
         spans = cast(Iterable[QModelRoleData], roleDataSpan) if isinstance(roleDataSpan, QModelRoleDataSpan) else (roleDataSpan,)
         for role_data in spans:
             role = role_data.role()
@@ -155,18 +152,19 @@ class CaseloadModel(QAbstractTableModel):
         if row < 0 or row >= len(self._visible):
             return None
         cid = self._visible[row]
+        overdue = column == COL_DUE and self._entries[cid].overdue
+        return self._texts_of(cid)[column], (OVERDUE_COLOR if overdue else None), column == COL_AGE
+
+    def _texts_of(self, cid: str) -> tuple[str, ...]:
+        """The display strings of one client's row, made the first time the row is shown."""
         texts = self._texts.get(cid)
         if texts is None:
             texts = self._texts[cid] = tuple(self._display(self._entries[cid], c) for c in range(len(COLUMNS)))
-        overdue = column == COL_DUE and self._entries[cid].overdue
-        return texts[column], (OVERDUE_COLOR if overdue else None), column == COL_AGE
+        return texts
 
     def _role_value(self, cid: str, column: int, role: int) -> Any:
         if role in (DISPLAY, ACCESSIBLE):
-            texts = self._texts.get(cid)
-            if texts is None:
-                texts = self._texts[cid] = tuple(self._display(self._entries[cid], c) for c in range(len(COLUMNS)))
-            return texts[column]
+            return self._texts_of(cid)[column]
         if role not in _USED_ROLES:
             return None
         entry = self._entries[cid]
@@ -341,7 +339,7 @@ class CaseloadModel(QAbstractTableModel):
         matched = ids
         for token in sorted(set(tokens), key=len, reverse=True):  # the longest token prunes the most
             matched = [cid for cid in matched if token in hay[cid]]
-        return matched if matched is not ids else list(ids)
+        return matched
 
     def _order_all(self) -> None:
         key = sort_key(self._sort_column)
