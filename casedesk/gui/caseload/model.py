@@ -1,8 +1,9 @@
 """Caseload table model: holds client ids in display order; each row's content is looked up by id.
 
 Filtering as you type does not go through a QSortFilterProxyModel (a Python filterAcceptsRow call per
-row is too slow at 10k clients): a flat index of prepared search text per id is scanned instead, and
-when the text only grows, only the rows that matched before are scanned again.
+row is too slow at 10k clients). Each list of ids (in scope, shown) has a parallel list of prepared search
+texts, so a keystroke is one pass of substring tests over a flat list; when the text only grows, only the
+rows that matched before are tested again.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from itertools import compress
 from typing import Any, cast
 
 from PySide6.QtCore import (
@@ -37,6 +39,7 @@ _USED_ROLES = frozenset(
     {ClientIdRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole}
 )
 OVERDUE_COLOR = QColor("#b00020")
+RIGHT_ALIGNED = frozenset({COL_AGE})
 
 SHOW_ACTIVE, SHOW_INACTIVE, SHOW_ALL = "active", "inactive", "all"
 
@@ -98,7 +101,9 @@ class CaseloadModel(QAbstractTableModel):
         self._texts: dict[str, tuple[str, ...]] = {}  # display strings per id, made when first shown
         self._ordered: list[str] = []  # every id, in sort order
         self._scoped: list[str] = []  # ids passing the non-text filters, in sort order
+        self._scoped_hay: list[str] = []  # their search texts, in the same order
         self._visible: list[str] = []  # ids shown, in sort order
+        self._visible_hay: list[str] = []
         self._filter = CaseloadFilter()
         self._sort_column = COL_NAME
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -133,7 +138,11 @@ class CaseloadModel(QAbstractTableModel):
             return
         cid, column = self._visible[row], index.column()
         texts = self._texts_of(cid)
-        spans = cast(Iterable[QModelRoleData], roleDataSpan) if isinstance(roleDataSpan, QModelRoleDataSpan) else (roleDataSpan,)
+        spans = (
+            cast(Iterable[QModelRoleData], roleDataSpan)
+            if isinstance(roleDataSpan, QModelRoleDataSpan)
+            else (roleDataSpan,)
+        )
         for role_data in spans:
             role = role_data.role()
             if role == DISPLAY:
@@ -147,13 +156,11 @@ class CaseloadModel(QAbstractTableModel):
             else:
                 role_data.clearData()
 
-    def cell(self, row: int, column: int) -> tuple[str, QColor | None, bool] | None:
-        """What the caseload delegate paints in one cell: text, colour (None: the palette's), right-aligned."""
-        if row < 0 or row >= len(self._visible):
-            return None
+    def row_texts(self, row: int) -> tuple[tuple[str, ...], bool]:
+        """What the caseload view paints in one row: the display text of each column, and whether the
+        client has overdue items (the due column is then drawn in OVERDUE_COLOR)."""
         cid = self._visible[row]
-        overdue = column == COL_DUE and self._entries[cid].overdue
-        return self._texts_of(cid)[column], (OVERDUE_COLOR if overdue else None), column == COL_AGE
+        return self._texts_of(cid), bool(self._entries[cid].overdue)
 
     def _texts_of(self, cid: str) -> tuple[str, ...]:
         """The display strings of one client's row, made the first time the row is shown."""
@@ -206,9 +213,12 @@ class CaseloadModel(QAbstractTableModel):
             return
         self._sort_column, self._sort_order = column, order
         self._order_all()  # the order the view sees is _visible's: _show announces the change
-        self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
-        shown = set(self._visible)
-        self._show([cid for cid in self._scoped if cid in shown] if self._filter.text else list(self._scoped))
+        self._rescope()
+        if self._filter.text:
+            shown = set(self._visible)
+            self._show(*self._keep(self._scoped, self._scoped_hay, [cid in shown for cid in self._scoped]))
+        else:
+            self._show(list(self._scoped), list(self._scoped_hay))
 
     # ---- loading ------------------------------------------------------------------------------------
 
@@ -218,8 +228,8 @@ class CaseloadModel(QAbstractTableModel):
         self._haystack = {cid: search_text(e) for cid, e in self._entries.items()}
         self._texts = {}
         self._order_all()
-        self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
-        self._visible = self._match(self._scoped, self._filter.text)
+        self._rescope()
+        self._visible, self._visible_hay = self._match(self._scoped, self._scoped_hay, self._filter.text)
         self.endResetModel()
 
     def clear(self) -> None:
@@ -236,7 +246,10 @@ class CaseloadModel(QAbstractTableModel):
         scope_changes = any(
             cid in self._entries and self._in_scope(cid) != self._in_scope(cid, e) for cid, e in fresh.items()
         )
-        if membership_changes or order_changes or scope_changes:
+        search_changes = any(
+            cid in self._haystack and self._haystack[cid] != search_text(e) for cid, e in fresh.items()
+        )
+        if membership_changes or order_changes or scope_changes or search_changes:
             self.beginResetModel()
             for cid in removed:
                 self._entries.pop(cid, None)
@@ -247,14 +260,13 @@ class CaseloadModel(QAbstractTableModel):
                 self._haystack[cid] = search_text(e)
                 self._texts.pop(cid, None)
             self._order_all()
-            self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
-            self._visible = self._match(self._scoped, self._filter.text)
+            self._rescope()
+            self._visible, self._visible_hay = self._match(self._scoped, self._scoped_hay, self._filter.text)
             self.endResetModel()
             return
         positions = {cid: row for row, cid in enumerate(self._visible)}
         for cid, e in fresh.items():
-            self._entries[cid] = e
-            self._haystack[cid] = search_text(e)
+            self._entries[cid] = e  # same search text (else the branch above ran): the filter lists stand
             self._texts.pop(cid, None)
             row = positions.get(cid)
             if row is not None:
@@ -274,8 +286,8 @@ class CaseloadModel(QAbstractTableModel):
         if self._sort_column == COL_DUE or self._filter.overdue_only:
             self.beginResetModel()
             self._order_all()
-            self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
-            self._visible = self._match(self._scoped, self._filter.text)
+            self._rescope()
+            self._visible, self._visible_hay = self._match(self._scoped, self._scoped_hay, self._filter.text)
             self.endResetModel()
         elif self._visible:
             self.dataChanged.emit(self.index(0, COL_DUE), self.index(len(self._visible) - 1, COL_DUE))
@@ -290,25 +302,25 @@ class CaseloadModel(QAbstractTableModel):
         old = self._filter
         self._filter = new
         if not new.same_scope(old):
-            self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
-            base = self._scoped
+            self._rescope()
+            ids, hays = self._scoped, self._scoped_hay
         elif old.text and new.text.casefold().startswith(old.text.casefold()):
-            base = self._visible  # the text only grew: only earlier matches can still match
+            ids, hays = self._visible, self._visible_hay  # the text only grew: only earlier matches can match
         else:
-            base = self._scoped
-        visible = self._match(base, new.text)
+            ids, hays = self._scoped, self._scoped_hay
+        visible, visible_hay = self._match(ids, hays, new.text)
         if visible == self._visible:
             return
-        self._show(visible)
+        self._show(visible, visible_hay)
 
-    def _show(self, visible: list[str]) -> None:
+    def _show(self, visible: list[str], visible_hay: list[str]) -> None:
         """Show `visible` (ids in sort order) as a layout change, not a reset: the view keeps its header,
         scroll and selection state (the selected client stays selected while it still matches), and a
         keystroke costs only the repaint of the rows on screen."""
         self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()
         old_ids = [self._visible[i.row()] if 0 <= i.row() < len(self._visible) else None for i in old_persistent]
-        self._visible = visible
+        self._visible, self._visible_hay = visible, visible_hay
         positions: dict[str, int] = {}
         for wanted in {cid for cid in old_ids if cid}:  # a few ids (the selection): list.index runs in C
             with contextlib.suppress(ValueError):
@@ -331,15 +343,23 @@ class CaseloadModel(QAbstractTableModel):
             return False
         return not (f.overdue_only and not e.overdue)
 
-    def _match(self, ids: list[str], text: str) -> list[str]:
-        tokens = text.casefold().split()
-        if not tokens:
-            return list(ids)
+    def _rescope(self) -> None:
+        """The ids passing the non-text filters, in sort order, with their search texts."""
         hay = self._haystack
-        matched = ids
-        for token in sorted(set(tokens), key=len, reverse=True):  # the longest token prunes the most
-            matched = [cid for cid in matched if token in hay[cid]]
-        return matched
+        self._scoped = [cid for cid in self._ordered if self._in_scope(cid)]
+        self._scoped_hay = [hay[cid] for cid in self._scoped]
+
+    @staticmethod
+    def _keep(ids: list[str], hays: list[str], keep: list[bool]) -> tuple[list[str], list[str]]:
+        return list(compress(ids, keep)), list(compress(hays, keep))
+
+    @classmethod
+    def _match(cls, ids: list[str], hays: list[str], text: str) -> tuple[list[str], list[str]]:
+        """The ids (and their search texts) whose search text holds every word of `text`."""
+        tokens = text.casefold().split()
+        for token in sorted(set(tokens), key=len, reverse=True):  # the longest word prunes the most
+            ids, hays = cls._keep(ids, hays, [token in h for h in hays])
+        return (ids, hays) if tokens else (list(ids), list(hays))
 
     def _order_all(self) -> None:
         key = sort_key(self._sort_column)

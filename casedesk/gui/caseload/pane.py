@@ -16,13 +16,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
 
-from casedesk.gui.caseload.delegate import CaseloadDelegate
 from casedesk.gui.caseload.model import (
     COL_NAME,
     SHOW_ACTIVE,
@@ -31,6 +29,7 @@ from casedesk.gui.caseload.model import (
     CaseloadFilter,
     CaseloadModel,
 )
+from casedesk.gui.caseload.table_view import CaseloadTableView
 from casedesk.gui.context import AppContext
 from casedesk.gui.ops import Changes
 from casedesk.services import search, workspace
@@ -105,11 +104,8 @@ class CaseloadPane(QWidget):
         self.overdue_box.setAccessibleName("Only clients with overdue items")
         self.overdue_box.toggled.connect(self.on_filter_changed)
 
-        self.view = QTableView()
+        self.view = CaseloadTableView(self.model)
         self.view.setAccessibleName("Caseload")
-        self.view.setModel(self.model)
-        self.delegate = CaseloadDelegate(self.model, self.view)
-        self.view.setItemDelegate(self.delegate)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -209,7 +205,7 @@ class CaseloadPane(QWidget):
     def clear(self) -> None:
         """Forget every row (used when the window locks)."""
         self.model.clear()
-        self.delegate.forget()
+        self.view.layouts.forget()
         self.hits_model.set_hits([])
         self.hits_box.setVisible(False)
         self.search_edit.clear()
