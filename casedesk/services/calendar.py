@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from casedesk.db.models import Appointment, Client, ProgressNote
@@ -423,11 +423,14 @@ def events_between(
     *,
     client_id: str | None = None,
     include_cancelled: bool = True,
+    statuses: Collection[str] | None = None,
 ) -> list[CalendarEvent]:
-    """Every occurrence overlapping [start, end), repeating series expanded, sorted by start.
+    """Every occurrence overlapping [start, end) (only those in ``statuses``, if given), repeating series
+    expanded, sorted by start.
 
     Reads single appointments by index range, the live series that may reach the window, and their
-    overrides: a handful of queries whatever the window holds.
+    overrides: a handful of queries whatever the window holds. Rows that end before the window, or have
+    another status, are left out by the query itself, not after being loaded.
     """
     start = _aware(start, "The start of the period")
     end = _aware(end, "The end of the period")
@@ -440,6 +443,10 @@ def events_between(
         Appointment.series_id.is_(None),
         Appointment.starts_at >= earliest,
         Appointment.starts_at < end,
+        or_(
+            Appointment.ends_at > start,
+            and_(Appointment.ends_at == Appointment.starts_at, Appointment.starts_at >= start),
+        ),
     )
     series_q = select(Appointment).where(
         Appointment.deleted_at.is_(None),
@@ -448,6 +455,8 @@ def events_between(
     )
     if client_id is not None:
         singles_q = singles_q.where(Appointment.client_id == client_id)
+    if statuses is not None:
+        singles_q = singles_q.where(Appointment.status.in_(list(statuses)))
     singles = [
         row
         for row in session.execute(singles_q).scalars()
@@ -488,6 +497,8 @@ def events_between(
     events += [_event(holder, names, notes, occurrence=occ, series=series) for holder, occ, series in occurrences]
     if not include_cancelled:
         events = [event for event in events if event.status != "cancelled"]
+    if statuses is not None:
+        events = [event for event in events if event.status in statuses]
     events.sort(key=lambda event: (event.start, event.end, event.key))
     return events
 
@@ -1004,6 +1015,6 @@ def visits_to_record(session: Session, now: dt.datetime, days: int = 14) -> list
     now = _aware(now, "'now'")
     return [
         event
-        for event in events_between(session, now - dt.timedelta(days=days), now, include_cancelled=False)
-        if event.status == "planned" and event.end <= now
+        for event in events_between(session, now - dt.timedelta(days=days), now, statuses=("planned",))
+        if event.end <= now
     ]

@@ -298,6 +298,24 @@ def test_events_between_includes_visits_overlapping_the_edges(store: Store, clie
     create(store, start=chicago(2026, 6, 30, 23, 30), end=chicago(2026, 7, 1, 0, 30), client_id=client_id)
     create(store, start=chicago(2026, 7, 1, 0, 0), end=chicago(2026, 7, 1, 1, 0), client_id=client_id)
     assert local(june(store)) == ["Sun 31 23:30", "Tue 30 23:30"]
+    # a long stay that began weeks before the window still overlaps it; one that ended at its start does not
+    create(store, start=chicago(2026, 5, 10, 9), end=chicago(2026, 6, 2, 9), client_id=client_id)
+    create(store, start=chicago(2026, 5, 10, 9), end=chicago(2026, 6, 1, 0, 0), client_id=client_id)
+    # a moment (no duration) exactly at the window's start is in it
+    create(store, start=chicago(2026, 6, 1), end=chicago(2026, 6, 1), client_id=client_id)
+    assert local(june(store)) == ["Sun 10 09:00", "Sun 31 23:30", "Mon 01 00:00", "Tue 30 23:30"]
+
+
+def test_events_between_can_ask_for_some_statuses_only(store: Store, client_id: str) -> None:
+    weekly_series(store, client_id)
+    create(store, start=chicago(2026, 6, 9, 14), end=chicago(2026, 6, 9, 15), client_id=client_id, status="done")
+    create(store, start=chicago(2026, 6, 10, 14), end=chicago(2026, 6, 10, 15), client_id=client_id, status="missed")
+    everything = june(store)
+    done = june(store, statuses=("done",))
+    open_or_missed = june(store, statuses=("planned", "missed"))
+    assert [e.status for e in done] == ["done"]
+    assert {e.status for e in open_or_missed} == {"planned", "missed"}
+    assert len(done) + len(open_or_missed) == len(everything)
 
 
 def test_bad_input_is_refused_with_clear_messages(store: Store, client_id: str) -> None:

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QDate, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -89,6 +89,7 @@ class CalendarPane(QWidget):
         self.source = as_source(source, self)
         self.clock = clock
         self._navigated = False  # until the worker moves, the first load shows the worker's today
+        self._reload_when_shown = False  # a reload was asked for while the pane was hidden
         self.scope_chooser: ScopeChooser = ask_scope
         self.dialog: AppointmentDialog | None = None
         self.zone = "UTC"
@@ -239,6 +240,11 @@ class CalendarPane(QWidget):
         self._due_stale = True
         self.reload()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._reload_when_shown:
+            self.reload()
+
     # -- pages ---------------------------------------------------------------------------------
 
     @property
@@ -289,9 +295,15 @@ class CalendarPane(QWidget):
     # -- loading -------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Load the visible page's visits (and the deadlines, when something changed)."""
+        """Load the visible page's visits (and the deadlines, when something changed). While the pane is
+        hidden (the main window shows the Today view first) nothing is loaded: a month of a large
+        caseload's visits is tens of thousands of events. The pane loads when it is shown."""
         if getattr(self.source, "is_locked", False):
             return  # nothing to show until the profile is unlocked
+        if not self.isVisible():
+            self._reload_when_shown = True
+            return
+        self._reload_when_shown = False
         self._generation += 1
         generation = self._generation
         view = self.view
