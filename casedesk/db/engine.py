@@ -20,6 +20,11 @@ from casedesk.errors import DatabaseDamagedError
 SQLITE_HEADER = b"SQLite format 3\x00"
 PAGE_SIZE = 4096
 READ_OPTION = "casedesk_read"
+# Page cache per connection, in KiB. Up to eight pooled connections each keep their own cache of
+# decrypted pages, so this bounds memory: 8 MB holds the caseload's covering index of 10k clients and
+# the hot pages of the search index (bench/bench_store.py measures both); 32 MB per connection cost ~30 MB
+# more at startup with 10k clients.
+CACHE_KIB = 8000
 
 
 def _key_pragma(key: bytes) -> str:
@@ -50,7 +55,7 @@ def apply_pragmas(conn: Any) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA busy_timeout = 10000")
-    conn.execute("PRAGMA cache_size = -32000")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
 
 def describe_file_problem(path: Path) -> str | None:
