@@ -457,11 +457,7 @@ def events_between(
         singles_q = singles_q.where(Appointment.client_id == client_id)
     if statuses is not None:
         singles_q = singles_q.where(Appointment.status.in_(list(statuses)))
-    singles = [
-        row
-        for row in session.execute(singles_q).scalars()
-        if row.ends_at > start or (row.ends_at == row.starts_at and row.starts_at >= start)
-    ]
+    singles = list(session.execute(singles_q).scalars())
     series_rows = [row for row in session.execute(series_q).scalars() if row.until is None or row.until >= earliest]
     overrides: dict[str, list[Appointment]] = defaultdict(list)
     for batch in _chunks(row.id for row in series_rows):
