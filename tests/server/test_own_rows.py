@@ -21,6 +21,14 @@ API = "/api/v1"
 WHEN = dt.datetime(2026, 4, 7, 10, 0, tzinfo=dt.UTC)
 
 
+def worker_laptop_and_supervisor(server: ServerThread, tmp_path: Path) -> tuple[Device, Device]:
+    """A worker's laptop and her supervisor's device, both enrolled (neither has synced yet)."""
+    sup = add_user(server.db, "supervisor")
+    worker = add_user(server.db, "worker", supervisor=sup)
+    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
+    return laptop, enroll_device(server.db, server.url, tmp_path / "boss", sup)
+
+
 def new_client_with_note(device: Device, last_name: str) -> tuple[str, str]:
     with device.store.session() as s:
         cid = clients.create_client(s, first_name="Ada", last_name=last_name, phone="555-0001")
@@ -64,10 +72,7 @@ def assert_matches_server(server: ServerThread, device: Device) -> None:
 def test_first_sync_gets_an_edit_made_to_its_new_client_before_its_pull(
     server: ServerThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sup = add_user(server.db, "supervisor")
-    worker = add_user(server.db, "worker", supervisor=sup)
-    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
-    boss = enroll_device(server.db, server.url, tmp_path / "boss", sup)
+    laptop, boss = worker_laptop_and_supervisor(server, tmp_path)
     cid, nid = new_client_with_note(laptop, "Lovelace")
     edit_between_push_and_pull(monkeypatch, boss, cid, "555-7777")
 
@@ -85,10 +90,7 @@ def test_first_sync_gets_an_edit_made_to_its_new_client_before_its_pull(
 def test_later_sync_gets_an_edit_made_to_its_new_client_through_the_change_feed(
     server: ServerThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sup = add_user(server.db, "supervisor")
-    worker = add_user(server.db, "worker", supervisor=sup)
-    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
-    boss = enroll_device(server.db, server.url, tmp_path / "boss", sup)
+    laptop, boss = worker_laptop_and_supervisor(server, tmp_path)
     laptop.sync()
     boss.sync()
     cid, _nid = new_client_with_note(laptop, "Hopper")
@@ -106,10 +108,7 @@ def test_later_sync_gets_an_edit_made_to_its_new_client_through_the_change_feed(
 def test_snapshot_leaves_out_only_the_rows_whose_version_the_asking_device_made(
     server: ServerThread, tmp_path: Path
 ) -> None:
-    sup = add_user(server.db, "supervisor")
-    worker = add_user(server.db, "worker", supervisor=sup)
-    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
-    boss = enroll_device(server.db, server.url, tmp_path / "boss", sup)
+    laptop, boss = worker_laptop_and_supervisor(server, tmp_path)
     cid, nid = new_client_with_note(laptop, "Hamilton")
     laptop.sync()
     boss.sync()
@@ -147,10 +146,7 @@ def preferred_name_of(device: Device, cid: str) -> str | None:
 def test_a_device_is_not_sent_back_what_it_pushed_but_gets_everyone_elses_changes(
     server: ServerThread, tmp_path: Path
 ) -> None:
-    sup = add_user(server.db, "supervisor")
-    worker = add_user(server.db, "worker", supervisor=sup)
-    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
-    boss = enroll_device(server.db, server.url, tmp_path / "boss", sup)
+    laptop, boss = worker_laptop_and_supervisor(server, tmp_path)
     laptop.sync()
     cid, nid = new_client_with_note(laptop, "Curie")
 
@@ -177,10 +173,7 @@ def test_a_device_is_not_sent_back_what_it_pushed_but_gets_everyone_elses_change
 def test_a_merge_that_took_in_someone_elses_change_still_reaches_the_device(
     server: ServerThread, tmp_path: Path
 ) -> None:
-    sup = add_user(server.db, "supervisor")
-    worker = add_user(server.db, "worker", supervisor=sup)
-    laptop = enroll_device(server.db, server.url, tmp_path / "laptop", worker)
-    boss = enroll_device(server.db, server.url, tmp_path / "boss", sup)
+    laptop, boss = worker_laptop_and_supervisor(server, tmp_path)
     laptop.sync()
     cid, _nid = new_client_with_note(laptop, "Noether")
     laptop.sync()
