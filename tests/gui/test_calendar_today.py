@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from casedesk.db.store import Store
 from casedesk.gui.calendar.reminders import Reminders
 from casedesk.gui.calendar.runner import StoreRunner
-from casedesk.gui.calendar.today import TodayDashboard
+from casedesk.gui.calendar.today import SECTION_LIMIT, TodayDashboard
 from casedesk.services import calendar, clients, notes
 from casedesk.services import deadlines as dl
 from casedesk.services.calendar import AppointmentInput, NotePrefill
@@ -120,6 +120,32 @@ def test_clicking_lines_emits_resolver_note_and_marks_visits(qtbot: QtBot, dashb
     assert snapshot is not None
     # done at 11:00 today: its note is due in 48 hours, so it is due this week now
     assert any(e.kind == "note_for_visit" for e in snapshot.this_week)
+
+
+def test_a_busy_day_lists_the_first_visits_and_shows_the_rest_on_request(qtbot: QtBot, store: Store) -> None:
+    """A day with more visits than a section's limit shows the first ones and a "Show all" line (the whole
+    list, built as widgets, cost a large caseload a third of a second and 35 MB at every refresh)."""
+    with store.session() as s:
+        (cid,) = [row.id for row in clients.caseload(s)]
+        for hour in range(14):  # 15 visits today with the fixture's
+            start = chicago(2026, 6, 16, 7) + dt.timedelta(minutes=40 * hour)
+            calendar.create_appointment(s, AppointmentInput(start, start + dt.timedelta(minutes=30), client_id=cid))
+    widget = TodayDashboard(store, clock=lambda: NOW.astimezone(dt.UTC))
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.sig_loaded, timeout=20_000):
+        widget.show()
+    visits = section(widget, "today_visits")
+    assert "(15)" in visits.findChildren(QLabel)[0].text()
+    more = [b for b in buttons(visits) if b.text().startswith("Show all")]
+    assert [b.text() for b in more] == ["Show all 15"]
+    assert sum(b.text() == "Write note" for b in buttons(visits)) == SECTION_LIMIT
+    more[0].click()
+    visits = section(widget, "today_visits")
+    assert sum(b.text() == "Write note" for b in buttons(visits)) == 15
+    assert not [b for b in buttons(visits) if b.text().startswith("Show all")]
+    source = widget.source
+    assert isinstance(source, StoreRunner)
+    source.wait()
 
 
 def test_reminders_name_nobody_and_stop_while_locked(qtbot: QtBot, store: Store) -> None:

@@ -231,13 +231,15 @@ class TodayDashboard(QWidget):
         column = self._section("Today's visits", len(visits), "today_visits")
         if not visits:
             column.addWidget(QLabel("No visits today."))
-        for visit in visits:
+        for visit in visits[: self._limit("today_visits")]:
             column.addWidget(self._visit_row(visit.event, visit.address, zone, today_row=True))
+        self._more(column, len(visits), "today_visits")
 
         if snapshot.to_record:
             column = self._section("Visits to record as done or missed", len(snapshot.to_record), "to_record")
-            for event in snapshot.to_record:
+            for event in snapshot.to_record[: self._limit("to_record")]:
                 column.addWidget(self._visit_row(event, event.location, zone, today_row=False))
+            self._more(column, len(snapshot.to_record), "to_record")
 
         column = self._section("Overdue", len(snapshot.overdue), "overdue")
         self._due_rows(column, snapshot.overdue, "Nothing is overdue.", zone, "overdue")
