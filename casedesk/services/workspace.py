@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -79,26 +79,15 @@ def due_items(
     session: Session, today: dt.date | None = None, client_ids: Collection[str] | None = None
 ) -> list[DueItem]:
     """Open due items of every live client (or only `client_ids`), soonest first, from the deadline engine."""
-    items = [
-        DueItem(
-            entry.client_id,
-            entry.kind,
-            entry.title,
-            entry.due_date,
-            entry.item.resolves[1] if len(entry.item.resolves) > 1 else None,
-            entry.item.status == OVERDUE,
-        )
-        for entry in deadlines.due_entries(session, client_ids=client_ids)
-    ]
+    items = [_due_item(entry) for entry in deadlines.due_entries(session, client_ids=client_ids)]
     items.sort(key=lambda i: (i.due, i.kind))
     return items
 
 
-def _by_client(items: Iterable[DueItem]) -> dict[str, list[DueItem]]:
-    grouped: dict[str, list[DueItem]] = defaultdict(list)
-    for item in items:
-        grouped[item.client_id].append(item)
-    return grouped
+def _due_item(entry: deadlines.DueEntry) -> DueItem:
+    item = entry.item
+    record_id = item.resolves[1] if len(item.resolves) > 1 else None
+    return DueItem(item.client_id, item.kind, item.title, entry.due_date, record_id, item.status == OVERDUE)
 
 
 def caseload_entries(
@@ -126,11 +115,18 @@ def due_summary(
     session: Session, today: dt.date | None = None, client_ids: Collection[str] | None = None
 ) -> dict[str, tuple[DueItem | None, int]]:
     """Per client: the soonest due item and how many items are overdue (clients with nothing due left out)."""
-    today = today or dt.date.today()
-    return {
-        client_id: (items[0], sum(1 for i in items if i.is_overdue(today)))
-        for client_id, items in _by_client(due_items(session, today, client_ids)).items()
-    }
+    # One pass over the engine's entries keeping, per client, the soonest entry and the overdue count:
+    # a whole caseload has tens of thousands of open items, and only one per client becomes a DueItem.
+    soonest: dict[str, deadlines.DueEntry] = {}
+    overdue: dict[str, int] = defaultdict(int)
+    for entry in deadlines.due_entries(session, client_ids=client_ids):
+        client_id = entry.item.client_id
+        best = soonest.get(client_id)
+        if best is None or (entry.due_date, entry.item.kind) < (best.due_date, best.item.kind):
+            soonest[client_id] = entry
+        if entry.item.status == OVERDUE:
+            overdue[client_id] += 1
+    return {client_id: (_due_item(entry), overdue[client_id]) for client_id, entry in soonest.items()}
 
 
 def status_counts(session: Session, today: dt.date | None = None) -> StatusCounts:
