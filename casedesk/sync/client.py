@@ -19,7 +19,7 @@ import threading
 import uuid
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy import exc as sa_exc
@@ -30,11 +30,15 @@ from casedesk.db.store import Store
 from casedesk.gcpause import collection_paused
 from casedesk.services import audit
 from casedesk.sync import outbox
+from casedesk.sync.addresses import check_server_url
 from casedesk.sync.apply import apply_rows, clients_with_unsent_work, evict_client, upsert_conflicts
 from casedesk.sync.backoff import RetryPolicy
 from casedesk.sync.errors import NotEnrolledError, ServerRejectedError, SyncBusyError, SyncError
 from casedesk.sync.protocol import DEFAULT_BATCH_OPS, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_SNAPSHOT_CLIENTS
-from casedesk.sync.transport import Transport, check_server_url
+
+if TYPE_CHECKING:
+    # httpx (and the TLS stack) load only when a sync or enrolment starts, not with the window.
+    from casedesk.sync.transport import Transport
 
 COMPLETE_KEY = "local.sync.complete_clients"  # clients whose records this device holds in full
 FLOOR_KEY = "local.sync.snapshot_floor"  # server seq the first full download started from
@@ -221,6 +225,8 @@ def enroll(
         "worker_id": store.worker_id,
         "has_records": has_records,
     }
+    from casedesk.sync.transport import Transport
+
     with Transport(base_url, policy=policy) as transport:
         answer = transport.post("/enroll", body)
     worker_row = answer["worker"]
@@ -292,6 +298,8 @@ def _sync(store: Store, policy: RetryPolicy | None, batch_size: int, page_limit:
         url, token = state.server_url, state.device_token
     if not url or not token:
         raise NotEnrolledError("This device is not enrolled with an agency server yet (casedesk enroll URL CODE).")
+    from casedesk.sync.transport import Transport
+
     try:
         with Transport(url, token, policy=policy) as transport:
             try:

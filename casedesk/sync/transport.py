@@ -11,42 +11,25 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import certifi
 import httpx
 
 from casedesk import __version__
 from casedesk.gcpause import collection_paused
+from casedesk.sync.addresses import check_server_url
 from casedesk.sync.backoff import RetryPolicy
 from casedesk.sync.errors import (
     KEPT,
     DeviceRevokedError,
-    InsecureServerError,
     ServerRejectedError,
     ServerUnreachableError,
 )
 from casedesk.sync.protocol import API_PREFIX
 
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+__all__ = ["Transport", "check_server_url"]
+
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-
-
-def check_server_url(url: str) -> str:
-    """The server URL without a trailing slash, or an error if CaseDesk must not talk to it."""
-    raw = url.strip()
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InsecureServerError(f"{url!r} is not a server address (expected https://server.example.org).")
-    host = parts.hostname.lower()
-    if parts.scheme == "http" and host not in LOCAL_HOSTS:
-        raise InsecureServerError(
-            f"CaseDesk will not send client records over plain http to {host}. Use the server's https:// "
-            "address (plain http is allowed only to this computer: localhost, 127.0.0.1, ::1)."
-        )
-    if parts.username or parts.password:
-        raise InsecureServerError("Put no user name or password in the server address; enrol with a code instead.")
-    return raw.rstrip("/")
 
 
 _ssl_context: ssl.SSLContext | None = None

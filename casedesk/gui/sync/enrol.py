@@ -19,7 +19,7 @@ from casedesk.gui.context import AppContext
 from casedesk.gui.ops import Changes, user_message
 from casedesk.gui.sync.rules import GUI_POLICY
 from casedesk.sync import client as sync_client
-from casedesk.sync.transport import check_server_url
+from casedesk.sync.addresses import check_server_url
 
 
 class EnrolDialog(QDialog):
