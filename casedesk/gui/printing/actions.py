@@ -5,19 +5,22 @@ report prints a DRAFT made for the printout)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QMenu, QWidget
-from sqlalchemy.orm import Session
 
-from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.context import AppContext
-from casedesk.gui.printing.service import PrintService
-from casedesk.services import printing
-from casedesk.services import quarterly as quarterly_service
-from casedesk.services.forms import available_form_keys
-from casedesk.services.printing import PrintedDocument
+
+if TYPE_CHECKING:
+    # The document builders (reports, forms, Qt's print support) load at the first print, not with the
+    # window: a worker who never prints in a session never pays their memory.
+    from sqlalchemy.orm import Session
+
+    from casedesk.gui.caseload.workspace import ClientWorkspace
+    from casedesk.gui.printing.service import PrintService
+    from casedesk.services.printing import PrintedDocument
 
 DUE_WITHIN_DAYS = 30
 # Asks the worker to pick one of several choices (or type one): title, prompt, choices, suggested index.
@@ -48,9 +51,8 @@ class PrintActions(QObject):
         self._current_workspace = current_workspace
         self._show_message = show_message
         self.ask_choice: AskChoice = ask_choice_with_dialog
-        self.service = PrintService(context, window)
-        self.service.sig_message.connect(show_message)
-        self.service.sig_failed.connect(show_error)
+        self._show_error = show_error
+        self._service: PrintService | None = None
 
         self.print_note_action = self._action("&Print note…", self.on_print_note, QKeySequence.StandardKey.Print)
         self.print_quarterly_action = self._action("Print &quarterly report…", self.on_print_quarterly)
@@ -68,6 +70,17 @@ class PrintActions(QObject):
         context.sig_locked.connect(lambda: self._enable(False))
         context.sig_unlocked.connect(lambda: self._enable(True))
         self._enable(not context.is_locked)
+
+    @property
+    def service(self) -> PrintService:
+        """Previews, printers and PDF files (made at the first print)."""
+        if self._service is None:
+            from casedesk.gui.printing.service import PrintService
+
+            self._service = PrintService(self._context, self._window)
+            self._service.sig_message.connect(self._show_message)
+            self._service.sig_failed.connect(self._show_error)
+        return self._service
 
     def _action(self, text: str, slot: Callable[[], None], shortcut: QKeySequence.StandardKey | None = None) -> QAction:
         action = QAction(text, self._window)
@@ -113,9 +126,13 @@ class PrintActions(QObject):
             self._show_message("There is nothing to print yet: write the note first.")
             return
         note_id = editor.note_id
+        from casedesk.services import printing
+
         self._preview(lambda s: printing.note_pdf(s, note_id, action=None))
 
     def _ask_quarter(self, title: str, client_id: str | None) -> str | None:
+        from casedesk.services import quarterly as quarterly_service
+
         labels, suggested = self._context.run_now(lambda s: quarterly_service.quarter_choices(s, client_id))
         return self.ask_choice(self._window, title, "Quarter (like 2026Q3):", labels, suggested, True)
 
@@ -128,18 +145,27 @@ class PrintActions(QObject):
         label = self._ask_quarter("Print quarterly report", client_id)
         if label is None:
             return
+        from casedesk.services import printing
+
         self._preview(lambda s: printing.client_quarter_pdf(s, client_id, label, action=None, store_draft=False))
 
     def on_print_batch(self) -> None:
         label = self._ask_quarter("Print all quarterly reports", None)
         if label is None:
             return
+        from casedesk.services import printing
+
         self._preview(lambda s: printing.quarterly_batch_pdf(s, label, action=None)[0])
 
     def on_print_due(self) -> None:
+        from casedesk.services import printing
+
         self._preview(lambda s: printing.due_list_pdf(s, within_days=DUE_WITHIN_DAYS, action=None))
 
     def on_print_blank_form(self) -> None:
+        from casedesk.services import printing
+        from casedesk.services.forms import available_form_keys
+
         keys = self._context.run_now(available_form_keys)
         key = self.ask_choice(self._window, "Print blank form", "Form:", keys, 0, False)
         if key is None:
