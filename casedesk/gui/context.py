@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from casedesk.db.store import Store
-    from casedesk.services.deadlines import SharedDueEntries
+    from casedesk.services.deadlines import SharedDueDigest
 
 T = TypeVar("T")
 
@@ -41,9 +41,9 @@ class AppContext(QObject):
         self.store: Store | None = None
         self.ops = OpRunner(self)
         self.ops.sig_changed.connect(self.sig_changed)
-        # The open due items of the whole caseload, computed once for every pane that wants them at the
-        # same time (services.deadlines.SharedDueEntries); made at unlock, forgotten at lock.
-        self._shared_due: SharedDueEntries | None = None
+        # The digest of the whole caseload's open due items, computed once for every pane that wants it at the
+        # same time (services.deadlines.SharedDueDigest); made at unlock, forgotten at lock.
+        self._shared_due: SharedDueDigest | None = None
         self.sig_changed.connect(self._on_changed)
 
     # ---- state ---------------------------------------------------------------------------------------
@@ -59,10 +59,10 @@ class AppContext(QObject):
 
     def attach(self, store: Store) -> None:
         """Take an unlocked store (from the unlock form or the first-run wizard)."""
-        from casedesk.services.deadlines import SharedDueEntries
+        from casedesk.services.deadlines import SharedDueDigest
 
         self.store = store
-        self._shared_due = SharedDueEntries()
+        self._shared_due = SharedDueDigest()
         self.sig_unlocked.emit()
 
     def _on_changed(self, _changes: object) -> None:
@@ -117,7 +117,7 @@ class AppContext(QObject):
         def job() -> T:
             with store.session() if write else store.read_session() as s:
                 if shared_due is not None:
-                    s.info["shared_due_entries"] = shared_due  # services.deadlines.SHARED_DUE_ENTRIES
+                    s.info["shared_due_digest"] = shared_due  # services.deadlines.SHARED_DUE_DIGEST
                 return work(s)
 
         return self.ops.run(job, changes=changes, on_done=on_done, on_error=on_error, serial=serial)

@@ -2,6 +2,7 @@
 
     entries = deadlines.due_entries(session)                 # open items of every client, names attached
     counts = deadlines.due_counts(session)                   # "3 overdue" for the status bar
+    digest = deadlines.due_digest(session)                   # counts, near items, each client's soonest
     entries = deadlines.due_entries(session, client_ids=[cid], include_done=True)
 
 Facts are read with one query per table (clients, plans, goals, done visits, notes, reports,
@@ -29,11 +30,12 @@ moving from paper is not shown years of history as missing, nor a first month it
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -41,6 +43,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from casedesk import localzone
+from casedesk.db.engine import scan_page_cache
 from casedesk.db.models import FollowUp, ServicePlan, Setting
 from casedesk.db.types import utcnow
 from casedesk.domain.deadline_facts import (
@@ -653,15 +656,77 @@ def sort_entries(entries: Iterable[DueEntry]) -> list[DueEntry]:
     return items
 
 
-class SharedDueEntries:
-    """One whole-caseload computation shared by the callers that want it at about the same time.
+NEAR_DAYS = 7  # a digest keeps the open items due up to this many days after today (and all overdue ones)
 
-    Right after an unlock the Today view, the calendar, the status bar and the caseload's due column each
-    ask for every open due item; at 10k clients each pass is seconds of CPU and a hundred MB. A session
-    carrying this object (``session.info[SHARED_DUE_ENTRIES]``, set by the desktop app) gets the result
-    of a pass that ran for the same data (no write since: the newest outbox op and audit event are the
-    same, and ``invalidate()`` was not called), the same rules and a moment at most MAX_AGE away. A
-    caller arriving while a pass runs waits for it instead of starting its own.
+
+@dataclass(frozen=True)
+class DueDigest:
+    """The whole caseload's open due items as the window shows them, without keeping every item.
+
+    ``counts`` counts them all; ``near`` holds those overdue or due by ``today + NEAR_DAYS``, sorted like
+    ``due_entries`` (the Today view's sections, tomorrow's reminder); ``soonest`` maps each client with
+    open items to the soonest one (by day, then kind) and how many are overdue (the caseload's due
+    column). At 10k clients that keeps ~20k of ~75k entries: the rest are counted and dropped chunk by
+    chunk, never all in memory at once.
+    """
+
+    today: dt.date
+    counts: DueCounts
+    near: tuple[DueEntry, ...]
+    soonest: Mapping[str, tuple[DueEntry, int]]
+
+
+def _soonest_key(entry: DueEntry) -> tuple[Any, ...]:
+    item = entry.item
+    due = item.due
+    moment = int(due.timestamp()) if isinstance(due, dt.datetime) else _UNTIMED
+    return (entry.due_date, item.kind, moment, item.title)
+
+
+def _digest(session: Session, now: dt.datetime, rules: DeadlineSettings) -> DueDigest:
+    today = now.astimezone(rules.zone).date()
+    horizon = today + dt.timedelta(days=NEAR_DAYS)
+    near: list[DueEntry] = []
+    soonest: dict[str, tuple[tuple[Any, ...], DueEntry]] = {}
+    overdue_of: dict[str, int] = defaultdict(int)
+    overdue = due_soon = due_today = 0
+    with collection_paused():
+        for chunk in _chunked_entries(session, now, None, False, rules):
+            for entry in chunk:
+                item = entry.item
+                status = item.status
+                if status == OVERDUE:
+                    overdue += 1
+                    overdue_of[item.client_id] += 1
+                else:
+                    if status == DUE_SOON:
+                        due_soon += 1
+                    if entry.due_date == today:
+                        due_today += 1
+                if status == OVERDUE or entry.due_date <= horizon:
+                    near.append(entry)
+                key = _soonest_key(entry)
+                best = soonest.get(item.client_id)
+                if best is None or key < best[0]:
+                    soonest[item.client_id] = (key, entry)
+        near = sort_entries(near)
+    return DueDigest(
+        today,
+        DueCounts(overdue, due_soon, due_today),
+        tuple(near),
+        {client_id: (entry, overdue_of[client_id]) for client_id, (_, entry) in soonest.items()},
+    )
+
+
+class SharedDueDigest:
+    """One whole-caseload digest shared by the callers that want it at about the same time.
+
+    Right after an unlock the Today view, the status bar and the caseload's due column each want the
+    caseload's open due items; at 10k clients each pass is seconds of CPU. A session carrying this object
+    (``session.info[SHARED_DUE_DIGEST]``, set by the desktop app) gets the digest of a pass that ran for
+    the same data (no write since: the newest outbox op and audit event are the same, and
+    ``invalidate()`` was not called), the same rules and a moment at most MAX_AGE away. A caller arriving
+    while a pass runs waits for it instead of starting its own.
     """
 
     MAX_AGE = dt.timedelta(minutes=2)
@@ -669,27 +734,47 @@ class SharedDueEntries:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation = 0
-        self._kept: tuple[tuple[Any, ...], dt.datetime, list[DueEntry]] | None = None
+        self._kept: tuple[tuple[Any, ...], dt.datetime, DueDigest] | None = None
 
     def invalidate(self) -> None:
         """Something changed (the app calls this on every change it hears of): compute afresh."""
         self._generation += 1
         self._kept = None
 
-    def get(self, session: Session, now: dt.datetime, rules: DeadlineSettings) -> list[DueEntry]:
+    def get(self, session: Session, now: dt.datetime, rules: DeadlineSettings) -> DueDigest:
         with self._lock:
             marks = tuple(_rows(session, _WRITE_MARKS_SQL).fetchone())
             key = (self._generation, marks, rules)
             kept = self._kept
             if kept is not None and kept[0] == key and abs(now - kept[1]) <= self.MAX_AGE:
                 return kept[2]
-            entries = _due_entries(session, now, None, False, rules)
-            self._kept = (key, now, entries)
-            return entries
+            digest = _digest(session, now, rules)
+            self._kept = (key, now, digest)
+            return digest
 
 
-SHARED_DUE_ENTRIES = "shared_due_entries"
+SHARED_DUE_DIGEST = "shared_due_digest"
 _WRITE_MARKS_SQL = "SELECT (SELECT max(seq) FROM outbox), (SELECT max(seq) FROM audit_event)"
+
+
+def _checked_now(now: dt.datetime | None) -> dt.datetime:
+    now = now or utcnow()
+    if now.utcoffset() is None:
+        raise ValidationError("'now' must be a date and time with a time zone.")
+    return now
+
+
+def due_digest(
+    session: Session, *, now: dt.datetime | None = None, settings: DeadlineSettings | None = None
+) -> DueDigest:
+    """Counts, near items and each client's soonest item over the whole caseload (see DueDigest);
+    shared between the window's panes when the session carries a SharedDueDigest."""
+    now = _checked_now(now)
+    rules = settings or deadline_settings(session)
+    shared = session.info.get(SHARED_DUE_DIGEST)
+    if isinstance(shared, SharedDueDigest):
+        return shared.get(session, now, rules)
+    return _digest(session, now, rules)
 
 
 def due_entries(
@@ -702,33 +787,38 @@ def due_entries(
 ) -> list[DueEntry]:
     """Due items of every live client (or ``client_ids``), open only unless ``include_done``, sorted
     by due day."""
-    now = now or utcnow()
-    if now.utcoffset() is None:
-        raise ValidationError("'now' must be a date and time with a time zone.")
+    now = _checked_now(now)
     rules = settings or deadline_settings(session)
-    shared = session.info.get(SHARED_DUE_ENTRIES)
-    if isinstance(shared, SharedDueEntries) and client_ids is None and not include_done:
-        return list(shared.get(session, now, rules))
     return _due_entries(session, now, client_ids, include_done, rules)
 
 
 def _due_entries(
     session: Session, now: dt.datetime, client_ids: Collection[str] | None, include_done: bool, rules: DeadlineSettings
 ) -> list[DueEntry]:
+    found: list[DueEntry] = []
+    with collection_paused():
+        for chunk in _chunked_entries(session, now, client_ids, include_done, rules):
+            found.extend(chunk)
+        return sort_entries(found)
+
+
+def _chunked_entries(
+    session: Session, now: dt.datetime, client_ids: Collection[str] | None, include_done: bool, rules: DeadlineSettings
+) -> Iterator[list[DueEntry]]:
+    """The entries of a chunk of clients at a time: a large caseload's facts (every note and visit of a
+    year) never sit in memory all at once. Callers pause the collector around the whole loop."""
     engine = DeadlineEngine(rules, now)
     if client_ids is None:
         client_ids = [row[0] for row in _rows(session, "SELECT id FROM client WHERE deleted_at IS NULL")]
     wanted = sorted(set(client_ids))
-    found: list[DueEntry] = []
-    with collection_paused():
-        # A chunk of clients at a time: a large caseload's facts (every note and visit of a year) never
-        # sit in memory all at once, only the entries asked for (usually the few open ones) are kept.
+    scan = len(wanted) > FACTS_CHUNK  # a large caseload: reads most of the database once
+    connection = session.connection().connection.driver_connection
+    with scan_page_cache(connection) if scan else contextlib.nullcontext():
         for start in range(0, len(wanted), FACTS_CHUNK):
             caseload = load_facts(session, today=engine.today, now=now, client_ids=wanted[start : start + FACTS_CHUNK])
-            found.extend(_entries(caseload, engine, include_done))
+            entries = _entries(caseload, engine, include_done)
             del caseload  # freed by reference counting while the collector still sleeps
-        entries = sort_entries(found)
-    return entries
+            yield entries
 
 
 def select_entries(
@@ -769,10 +859,7 @@ def count_entries(entries: Iterable[DueEntry], today: dt.date) -> DueCounts:
 
 def due_counts(session: Session, *, now: dt.datetime | None = None) -> DueCounts:
     """Overdue, due-soon and due-today counts over the whole caseload (the status bar)."""
-    now = now or utcnow()
-    rules = deadline_settings(session)
-    today = now.astimezone(rules.zone).date()
-    return count_entries(due_entries(session, now=now, settings=rules), today)
+    return due_digest(session, now=now).counts
 
 
 def entries_between(entries: Iterable[DueEntry], first_day: dt.date, last_day: dt.date) -> list[DueEntry]:

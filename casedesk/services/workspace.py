@@ -115,8 +115,10 @@ def due_summary(
     session: Session, today: dt.date | None = None, client_ids: Collection[str] | None = None
 ) -> dict[str, tuple[DueItem | None, int]]:
     """Per client: the soonest due item and how many items are overdue (clients with nothing due left out)."""
-    # One pass over the engine's entries keeping, per client, the soonest entry and the overdue count:
-    # a whole caseload has tens of thousands of open items, and only one per client becomes a DueItem.
+    if client_ids is None:  # the whole caseload: the digest the Today view and the status bar share
+        digest = deadlines.due_digest(session)
+        return {client_id: (_due_item(entry), overdue) for client_id, (entry, overdue) in digest.soonest.items()}
+    # One pass over these clients' entries keeping, per client, the soonest entry and the overdue count.
     soonest: dict[str, deadlines.DueEntry] = {}
     overdue: dict[str, int] = defaultdict(int)
     for entry in deadlines.due_entries(session, client_ids=client_ids):

@@ -474,19 +474,19 @@ def test_panes_asking_at_the_same_time_share_one_pass_until_something_changes(
     with store.session() as s:
         dl.add_follow_up(s, cid, "Call the pharmacy", dt.date(2026, 5, 1))
     passes: list[dt.datetime] = []
-    real = dl._due_entries
+    real = dl._digest
 
-    def counting(session: Any, now: dt.datetime, *args: Any) -> list[DueEntry]:
+    def counting(session: Any, now: dt.datetime, *args: Any) -> dl.DueDigest:
         passes.append(now)
         return real(session, now, *args)
 
-    monkeypatch.setattr(dl, "_due_entries", counting)
-    shared = dl.SharedDueEntries()
+    monkeypatch.setattr(dl, "_digest", counting)
+    shared = dl.SharedDueDigest()
 
     def ask(now: dt.datetime) -> list[str]:
         with store.read_session() as s:
-            s.info[dl.SHARED_DUE_ENTRIES] = shared
-            return [e.title for e in dl.due_entries(s, now=now)]
+            s.info[dl.SHARED_DUE_DIGEST] = shared
+            return [e.title for e in dl.due_digest(s, now=now).near]
 
     first = ask(chicago(2026, 6, 1, 9))
     assert ask(chicago(2026, 6, 1, 9, 1)) == first and len(passes) == 1  # shared
@@ -499,5 +499,34 @@ def test_panes_asking_at_the_same_time_share_one_pass_until_something_changes(
     ask(chicago(2026, 6, 1, 9, 10))  # minutes later: statuses may have moved on
     assert len(passes) == 4
     with store.read_session() as s:  # without the shared object (the command line): always computed
-        dl.due_entries(s, now=chicago(2026, 6, 1, 9, 10))
+        dl.due_counts(s, now=chicago(2026, 6, 1, 9, 10))
     assert len(passes) == 5
+
+
+def test_the_digest_keeps_near_items_and_each_clients_soonest_and_counts_them_all(store: Store) -> None:
+    """What the window shows from the digest equals what the full list gives, for a caseload larger than
+    one chunk of the pass (the digest is folded chunk by chunk)."""
+    with store.session() as s:
+        for n in range(dl.FACTS_CHUNK + 20):
+            cid = clients.create_client(
+                s, first_name=f"C{n:03}", last_name="Test", intake_date=dt.date(2026, 1, 1) + dt.timedelta(days=n % 150)
+            )
+            if n % 3 == 0:
+                dl.add_follow_up(s, cid, "Call back", dt.date(2026, 6, 1) + dt.timedelta(days=n % 11))
+    now = chicago(2026, 6, 3, 9)
+    with store.read_session() as s:
+        every = dl.due_entries(s, now=now)
+        digest = dl.due_digest(s, now=now)
+    today = digest.today
+    assert today == dt.date(2026, 6, 3)
+    assert digest.counts == dl.count_entries(every, today)
+    assert digest.counts.overdue > 0 and digest.counts.due_soon > 0
+    near = [e for e in every if e.is_overdue or e.due_date <= today + dt.timedelta(days=dl.NEAR_DAYS)]
+    assert list(digest.near) == near and 0 < len(near) < len(every)
+    by_client: dict[str, list[DueEntry]] = {}
+    for entry in every:
+        by_client.setdefault(entry.client_id, []).append(entry)
+    assert set(digest.soonest) == set(by_client)
+    for client_id, mine in by_client.items():
+        first = min(mine, key=lambda e: (e.due_date, e.kind))
+        assert digest.soonest[client_id] == (first, sum(e.is_overdue for e in mine))

@@ -79,11 +79,14 @@ def load_due(session: Session, now: dt.datetime | None = None) -> DueSnapshot:
 
 
 def load_today(session: Session, now: dt.datetime | None = None, *, week_days: int = 7) -> TodaySnapshot:
+    if not 1 <= week_days <= deadline_service.NEAR_DAYS + 1:
+        raise ValueError(f"The Today view looks 1 to {deadline_service.NEAR_DAYS + 1} days ahead.")
     now = now or utcnow()
-    due = load_due(session, now)
-    zone = due.zone
+    rules = deadline_service.deadline_settings(session)
+    due = deadline_service.due_digest(session, now=now, settings=rules)  # shared with the status bar
+    zone = rules.timezone
     tz = zone_name(zone)
-    today = now.astimezone(tz).date()
+    today = due.today
     visits = calendar.visits_on(session, today, zone)
     addresses = calendar.client_addresses(session, [event.client_id for event in visits])
     week_end = today + dt.timedelta(days=week_days - 1)
@@ -93,8 +96,8 @@ def load_today(session: Session, now: dt.datetime | None = None, *, week_days: i
         zone=zone,
         visits=tuple(TodayVisit(e, e.location or addresses.get(e.client_id or "")) for e in visits),
         to_record=tuple(e for e in calendar.visits_to_record(session, now) if e.start.astimezone(tz).date() < today),
-        overdue=tuple(deadline_service.most_urgent_first(e for e in due.entries if e.is_overdue)),
-        this_week=tuple(e for e in due.entries if not e.is_overdue and today <= e.due_date <= week_end),
+        overdue=tuple(deadline_service.most_urgent_first(e for e in due.near if e.is_overdue)),
+        this_week=tuple(e for e in due.near if not e.is_overdue and today <= e.due_date <= week_end),
         drafts=tuple(deadline_service.unsigned_drafts(session)),
         counts=due.counts,
     )

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from casedesk.db.store import Store
 from casedesk.db.types import utcnow
-from casedesk.gui.calendar import data
 from casedesk.gui.calendar.reminder_rules import DEFAULT_LEAD, Reminder, tomorrow_digest, visit_reminders
 from casedesk.gui.calendar.runner import WorkSource, as_source
 from casedesk.services import calendar
@@ -83,7 +82,8 @@ class Reminders(QObject):
         def work(session: Session) -> tuple[str, list[Any], list[Any] | None]:
             zone = deadline_service.worker_zone_name(session)
             events = calendar.events_between(session, now, now + lead + dt.timedelta(minutes=1))
-            entries = list(data.load_due(session, now).entries) if want_digest else None
+            # tomorrow's items are among the digest's near ones (shared with the Today view)
+            entries = list(deadline_service.due_digest(session, now=now).near) if want_digest else None
             return zone, events, entries
 
         self.source.submit(work, on_done=lambda result: self._show(now, result), on_error=lambda exc: None)
