@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,13 +145,14 @@ def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow
         ).fetchall():
             agencies.setdefault(client_id, []).append(provider_names.get(provider_id, ""))
         agency_names = {cid: tuple(sorted(names)) for cid, names in agencies.items()}
-        _build_rows(cursor.execute(_CASELOAD_SQL, {"now": now}).fetchall(), rows.append, agency_names, today)
+        # Rows are converted as the cursor steps (no list of 10k raw rows alongside the result).
+        _build_rows(cursor.execute(_CASELOAD_SQL, {"now": now}), rows.append, agency_names, today)
     rows.sort(key=lambda r: r.sort_name)
     return rows
 
 
 def _build_rows(
-    fetched: list[tuple[Any, ...]],
+    fetched: Iterable[tuple[Any, ...]],
     append: Callable[[CaseloadRow], None],
     agency_names: dict[str, tuple[str, ...]],
     today: dt.date,
@@ -158,6 +160,8 @@ def _build_rows(
     parse_dt = dt.datetime.fromisoformat
     parse_date = dt.date.fromisoformat
     flag_sets: dict[str, tuple[str, ...]] = {}  # a caseload has few distinct flag lists: parse each once
+    # Programs, statuses and workers repeat from row to row: keep one string of each, not one per row.
+    intern = sys.intern
     this_year, birthday_passed = today.year, (today.month, today.day)
     for cid, first, last, preferred, record, dob, program, status, worker, flags, lc, nv in fetched:
         born: dt.date | None = None
@@ -179,9 +183,9 @@ def _build_rows(
                 record,
                 born,
                 age,
-                program,
-                status,
-                worker,
+                intern(program) if program else program,
+                intern(status),
+                intern(worker) if worker else worker,
                 risk,
                 parse_dt(lc) if lc else None,
                 parse_dt(nv) if nv else None,

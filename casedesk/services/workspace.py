@@ -22,7 +22,7 @@ from casedesk.services.appointments import VisitInfo, upcoming
 from casedesk.services.clients import CaseloadRow, ClientDetail, caseload, client_detail
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DueItem:
     client_id: str
     kind: str  # note / plan_review / quarterly_report
@@ -36,7 +36,7 @@ class DueItem:
         return self.overdue
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CaseloadEntry:
     """One caseload line: the client row plus the soonest due item and how many are overdue."""
 
