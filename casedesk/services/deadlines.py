@@ -627,7 +627,8 @@ def _entries(caseload: Iterable[ClientFacts], engine: DeadlineEngine, include_do
     return result
 
 
-FACTS_CHUNK = 500  # clients whose facts are read and run through the rules together
+FACTS_CHUNK = 250  # clients whose facts are read and run through the rules together (their facts are what a
+# pass holds at once besides its result: ~8 MB at 250 clients of the demo caseload, twice that at 500)
 _UNTIMED = 1 << 35  # after every timed item of the same day (UTC timestamps stay below 2**35 until 3058)
 
 
@@ -953,7 +954,10 @@ class DraftInfo:
     contact_type: str
 
 
-def unsigned_drafts(session: Session, limit: int = 200) -> list[DraftInfo]:
+DRAFTS_LISTED = 200  # unsigned drafts listed (oldest first); the rest are counted
+
+
+def unsigned_drafts(session: Session, limit: int = DRAFTS_LISTED) -> list[DraftInfo]:
     """Draft notes, oldest contact first (the oldest is the most urgent to sign)."""
     rows = session.execute(
         text(

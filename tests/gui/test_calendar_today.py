@@ -148,6 +148,27 @@ def test_a_busy_day_lists_the_first_visits_and_shows_the_rest_on_request(qtbot: 
     source.wait()
 
 
+def test_the_drafts_count_is_every_unsigned_draft_even_beyond_the_listed_ones(
+    qtbot: QtBot, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store.session() as s:
+        (cid,) = [row.id for row in clients.caseload(s)]
+        for day in (8, 9):
+            notes.create_draft(s, notes.NoteInput(cid, chicago(2026, 6, day, 9), 30, body={"data": "Met."}))
+    monkeypatch.setattr(dl, "DRAFTS_LISTED", 2)  # the oldest two are listed, the third only counted
+    widget = TodayDashboard(store, clock=lambda: NOW.astimezone(dt.UTC))
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.sig_loaded, timeout=20_000):
+        widget.show()
+    assert widget.summary.text().endswith("· 3 drafts to sign")
+    drafts = section(widget, "drafts")
+    assert "(3)" in drafts.findChildren(QLabel)[0].text()
+    assert len([b for b in buttons(drafts) if not b.text().startswith("Show all")]) == 2
+    source = widget.source
+    assert isinstance(source, StoreRunner)
+    source.wait()
+
+
 def test_reminders_name_nobody_and_stop_while_locked(qtbot: QtBot, store: Store) -> None:
     reminders = Reminders(store)
     reminders.clock = lambda: chicago(2026, 6, 16, 9, 50).astimezone(dt.UTC)

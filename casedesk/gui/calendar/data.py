@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from casedesk.db.types import utcnow
 from casedesk.domain.deadline_facts import zone_name
-from casedesk.services import calendar
+from casedesk.services import calendar, notes
 from casedesk.services import deadlines as deadline_service
 from casedesk.services.calendar import CalendarEvent
 from casedesk.services.deadlines import DraftInfo, DueCounts, DueEntry
@@ -58,8 +58,9 @@ class TodaySnapshot:
     to_record: tuple[CalendarEvent, ...]  # visits of past days still "planned": mark them done or missed
     overdue: tuple[DueEntry, ...]
     this_week: tuple[DueEntry, ...]  # open items due from today to six days ahead, not yet overdue
-    drafts: tuple[DraftInfo, ...]
+    drafts: tuple[DraftInfo, ...]  # the oldest unsigned drafts (at most deadline_service.DRAFTS_LISTED)
     counts: DueCounts = field(default_factory=lambda: DueCounts(0, 0, 0))
+    drafts_total: int = 0  # every unsigned draft, listed or not
 
 
 def load_events(session: Session, first_day: dt.date, last_day: dt.date, zone: str | None = None) -> EventsSnapshot:
@@ -90,6 +91,7 @@ def load_today(session: Session, now: dt.datetime | None = None, *, week_days: i
     visits = calendar.visits_on(session, today, zone)
     addresses = calendar.client_addresses(session, [event.client_id for event in visits])
     week_end = today + dt.timedelta(days=week_days - 1)
+    drafts = tuple(deadline_service.unsigned_drafts(session, deadline_service.DRAFTS_LISTED))
     return TodaySnapshot(
         now=now,
         today=today,
@@ -98,6 +100,7 @@ def load_today(session: Session, now: dt.datetime | None = None, *, week_days: i
         to_record=tuple(e for e in calendar.visits_to_record(session, now) if e.start.astimezone(tz).date() < today),
         overdue=tuple(deadline_service.most_urgent_first(e for e in due.near if e.is_overdue)),
         this_week=tuple(e for e in due.near if not e.is_overdue and today <= e.due_date <= week_end),
-        drafts=tuple(deadline_service.unsigned_drafts(session)),
+        drafts=drafts,
+        drafts_total=len(drafts) if len(drafts) < deadline_service.DRAFTS_LISTED else notes.unsigned_draft_count(session),
         counts=due.counts,
     )

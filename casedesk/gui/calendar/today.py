@@ -222,10 +222,11 @@ class TodayDashboard(QWidget):
             f"{greeting(local_now)} — {WEEKDAYS[today.weekday()]} {today.day} {MONTH_NAMES[today.month - 1]} {today.year}"
         )
         visits = [v for v in snapshot.visits]
+        drafts_total = max(snapshot.drafts_total, len(snapshot.drafts))
         self.summary.setText(
             f"{len(visits)} visit{'s' if len(visits) != 1 else ''} today · {len(snapshot.overdue)} overdue · "
-            f"{len(snapshot.this_week)} due this week · {len(snapshot.drafts)} draft"
-            f"{'s' if len(snapshot.drafts) != 1 else ''} to sign"
+            f"{len(snapshot.this_week)} due this week · {drafts_total} draft"
+            f"{'s' if drafts_total != 1 else ''} to sign"
         )
 
         column = self._section("Today's visits", len(visits), "today_visits")
@@ -246,7 +247,7 @@ class TodayDashboard(QWidget):
         column = self._section("Due this week", len(snapshot.this_week), "due_this_week")
         self._due_rows(column, snapshot.this_week, "Nothing else is due this week.", zone, "due_this_week")
 
-        column = self._section("Drafts to sign", len(snapshot.drafts), "drafts")
+        column = self._section("Drafts to sign", drafts_total, "drafts")
         if not snapshot.drafts:
             column.addWidget(QLabel("No unsigned drafts."))
         for draft in snapshot.drafts[: self._limit("drafts")]:
@@ -256,6 +257,8 @@ class TodayDashboard(QWidget):
             row.clicked.connect(functools.partial(self.sig_open_note.emit, draft.note_id))
             column.addWidget(row)
         self._more(column, len(snapshot.drafts), "drafts")
+        if drafts_total > len(snapshot.drafts) and "drafts" in self.expanded:
+            column.addWidget(QLabel(f"The {len(snapshot.drafts)} oldest of {drafts_total} drafts are listed."))
         self.body_layout.addStretch(1)
         self.scroller.setWidget(self.body)  # shows the new body with all its rows at once
 
