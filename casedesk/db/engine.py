@@ -23,9 +23,9 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 PAGE_SIZE = 4096
 READ_OPTION = "casedesk_read"
 # Page cache per connection, in KiB. Up to eight pooled connections each keep their own cache of
-# decrypted pages, so this bounds memory. 8 MB holds the caseload's covering index of 10k clients; with
-# 32 MB each, startup with 10k clients took ~30 MB more. The cost (bench/bench_store.py): search p95 over
-# 500k notes went from ~25 to ~37 ms, still under its 50 ms budget.
+# decrypted pages, so this bounds memory: with 32 MB each, startup with 10k clients took ~30 MB more. It
+# cannot be much smaller: with 4 MB, inserting notes (FTS index pages going in and out of the cache, each
+# decrypted and encrypted again) took 1.85x plain SQLite's time against 1.1x with 8 MB (bench_store).
 CACHE_KIB = 8000
 # Page cache while one connection reads the whole caseload (the due pass reads every note and visit of
 # a year, far more than any cache holds): the pages it reads once would only push out the useful ones,
@@ -148,6 +148,7 @@ def make_engine(path: Path, key: bytes) -> Engine:
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=4,
+        pool_use_lifo=True,  # the connection used last (its cache warm) serves the next unit of work
         hide_parameters=True,  # SQL errors must never carry client data into logs or dialogs
     )
 
