@@ -693,18 +693,18 @@ def _digest(session: Session, now: dt.datetime, rules: DeadlineSettings) -> DueD
     overdue = due_soon = due_today = 0
     with collection_paused():
         for chunk in _chunked_entries(session, now, None, False, rules):
+            counts = count_entries(chunk, today)
+            overdue, due_soon, due_today = (
+                overdue + counts.overdue,
+                due_soon + counts.due_soon,
+                due_today + counts.due_today,
+            )
             for entry in chunk:
                 item = entry.item
-                status = item.status
-                if status == OVERDUE:
-                    overdue += 1
+                if item.status == OVERDUE:
                     overdue_of[item.client_id] += 1
-                else:
-                    if status == DUE_SOON:
-                        due_soon += 1
-                    if entry.due_date == today:
-                        due_today += 1
-                if status == OVERDUE or entry.due_date <= horizon:
+                    near.append(entry)
+                elif entry.due_date <= horizon:
                     near.append(entry)
                 key = _soonest_key(entry)
                 best = soonest.get(item.client_id)
