@@ -40,9 +40,16 @@ def _plain_engine(path: Path) -> Engine:
 
     eng = create_engine("sqlite://", creator=creator)
 
+    # The same page-cache settings as CaseDesk's engine (casedesk.db.engine): the floor differs only in
+    # the encryption.
     @event.listens_for(eng, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{dbengine.WRITE_CACHE_KIB}")
+
+    @event.listens_for(eng, "checkin")
+    def _checkin(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.execute(f"PRAGMA cache_size = -{dbengine.CACHE_KIB}")
 
     return eng
 
