@@ -169,7 +169,9 @@ def make_engine(path: Path, key: bytes) -> Engine:
     def _checkin(dbapi_conn: Any, _record: Any) -> None:
         # Back in the pool after a unit of work: a write's larger cache is cut back (freeing its pages).
         if dbapi_conn is not None:
-            dbapi_conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            # never in the way of an error that ended the unit of work; at worst the cache stays larger until the next return
+            with contextlib.suppress(sqlcipher3.Error):
+                dbapi_conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     return engine
 
