@@ -684,12 +684,26 @@ def _soonest_key(entry: DueEntry) -> tuple[Any, ...]:
     return (entry.due_date, item.kind, moment, item.title)
 
 
+def soonest_by_client(entries: Iterable[DueEntry]) -> dict[str, tuple[DueEntry, int]]:
+    """Per client with open entries: the soonest (by day, then kind) and how many are overdue."""
+    soonest: dict[str, tuple[tuple[Any, ...], DueEntry]] = {}
+    overdue_of: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        item = entry.item
+        if item.status == OVERDUE:
+            overdue_of[item.client_id] += 1
+        key = _soonest_key(entry)
+        best = soonest.get(item.client_id)
+        if best is None or key < best[0]:
+            soonest[item.client_id] = (key, entry)
+    return {client_id: (entry, overdue_of[client_id]) for client_id, (_, entry) in soonest.items()}
+
+
 def _digest(session: Session, now: dt.datetime, rules: DeadlineSettings) -> DueDigest:
     today = now.astimezone(rules.zone).date()
     horizon = today + dt.timedelta(days=NEAR_DAYS)
     near: list[DueEntry] = []
-    soonest: dict[str, tuple[tuple[Any, ...], DueEntry]] = {}
-    overdue_of: dict[str, int] = defaultdict(int)
+    soonest: dict[str, tuple[DueEntry, int]] = {}
     overdue = due_soon = due_today = 0
     with collection_paused():
         for chunk in _chunked_entries(session, now, None, False, rules):
@@ -699,24 +713,10 @@ def _digest(session: Session, now: dt.datetime, rules: DeadlineSettings) -> DueD
                 due_soon + counts.due_soon,
                 due_today + counts.due_today,
             )
-            for entry in chunk:
-                item = entry.item
-                if item.status == OVERDUE:
-                    overdue_of[item.client_id] += 1
-                    near.append(entry)
-                elif entry.due_date <= horizon:
-                    near.append(entry)
-                key = _soonest_key(entry)
-                best = soonest.get(item.client_id)
-                if best is None or key < best[0]:
-                    soonest[item.client_id] = (key, entry)
+            near.extend(entry for entry in chunk if entry.item.status == OVERDUE or entry.due_date <= horizon)
+            soonest.update(soonest_by_client(chunk))  # chunks split the caseload by client
         near = sort_entries(near)
-    return DueDigest(
-        today,
-        DueCounts(overdue, due_soon, due_today),
-        tuple(near),
-        {client_id: (entry, overdue_of[client_id]) for client_id, (_, entry) in soonest.items()},
-    )
+    return DueDigest(today, DueCounts(overdue, due_soon, due_today), tuple(near), soonest)
 
 
 class SharedDueDigest:

@@ -8,7 +8,6 @@ overview, the calendar, the Today dashboard and the status bar all read the same
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -116,19 +115,10 @@ def due_summary(
 ) -> dict[str, tuple[DueItem | None, int]]:
     """Per client: the soonest due item and how many items are overdue (clients with nothing due left out)."""
     if client_ids is None:  # the whole caseload: the digest the Today view and the status bar share
-        digest = deadlines.due_digest(session)
-        return {client_id: (_due_item(entry), overdue) for client_id, (entry, overdue) in digest.soonest.items()}
-    # One pass over these clients' entries keeping, per client, the soonest entry and the overdue count.
-    soonest: dict[str, deadlines.DueEntry] = {}
-    overdue: dict[str, int] = defaultdict(int)
-    for entry in deadlines.due_entries(session, client_ids=client_ids):
-        client_id = entry.item.client_id
-        best = soonest.get(client_id)
-        if best is None or (entry.due_date, entry.item.kind) < (best.due_date, best.item.kind):
-            soonest[client_id] = entry
-        if entry.item.status == OVERDUE:
-            overdue[client_id] += 1
-    return {client_id: (_due_item(entry), overdue[client_id]) for client_id, entry in soonest.items()}
+        soonest = deadlines.due_digest(session).soonest
+    else:
+        soonest = deadlines.soonest_by_client(deadlines.due_entries(session, client_ids=client_ids))
+    return {client_id: (_due_item(entry), overdue) for client_id, (entry, overdue) in soonest.items()}
 
 
 def status_counts(session: Session, today: dt.date | None = None) -> StatusCounts:

@@ -59,8 +59,8 @@ class TodaySnapshot:
     overdue: tuple[DueEntry, ...]
     this_week: tuple[DueEntry, ...]  # open items due from today to six days ahead, not yet overdue
     drafts: tuple[DraftInfo, ...]  # the oldest unsigned drafts (at most deadline_service.DRAFTS_LISTED)
+    drafts_total: int  # every unsigned draft, listed or not (never fewer than the listed ones)
     counts: DueCounts = field(default_factory=lambda: DueCounts(0, 0, 0))
-    drafts_total: int = 0  # every unsigned draft, listed or not
 
 
 def load_events(session: Session, first_day: dt.date, last_day: dt.date, zone: str | None = None) -> EventsSnapshot:

@@ -222,7 +222,7 @@ class TodayDashboard(QWidget):
             f"{greeting(local_now)} — {WEEKDAYS[today.weekday()]} {today.day} {MONTH_NAMES[today.month - 1]} {today.year}"
         )
         visits = [v for v in snapshot.visits]
-        drafts_total = max(snapshot.drafts_total, len(snapshot.drafts))
+        drafts_total = snapshot.drafts_total
         self.summary.setText(
             f"{len(visits)} visit{'s' if len(visits) != 1 else ''} today · {len(snapshot.overdue)} overdue · "
             f"{len(snapshot.this_week)} due this week · {drafts_total} draft"
