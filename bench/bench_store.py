@@ -21,8 +21,8 @@ from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.orm import Session
 
 from bench.__main__ import result
+from casedesk.db import cipher, migrate
 from casedesk.db import engine as dbengine
-from casedesk.db import migrate
 from casedesk.db.models import Client, ProgressNote
 from casedesk.db.types import new_id
 from casedesk.demo import ASSESS_LINES, DATA_LINES, PLAN_LINES
@@ -35,7 +35,7 @@ def _plain_engine(path: Path) -> Engine:
         import sqlite3
 
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        dbengine.apply_pragmas(conn)
+        cipher.apply_pragmas(conn)
         return conn
 
     eng = create_engine("sqlite://", creator=creator)
@@ -45,11 +45,11 @@ def _plain_engine(path: Path) -> Engine:
     @event.listens_for(eng, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-        conn.exec_driver_sql(f"PRAGMA cache_size = -{dbengine.WRITE_CACHE_KIB}")
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{cipher.WRITE_CACHE_KIB}")
 
     @event.listens_for(eng, "checkin")
     def _checkin(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.execute(f"PRAGMA cache_size = -{dbengine.CACHE_KIB}")
+        dbapi_conn.execute(f"PRAGMA cache_size = -{cipher.CACHE_KIB}")
 
     return eng
 

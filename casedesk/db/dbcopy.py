@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlcipher3
 
-from casedesk.db import engine as dbengine
+from casedesk.db import cipher
 from casedesk.errors import StorageError
 from casedesk.fileio import fsync_dir, storage_error
 
@@ -58,10 +58,10 @@ def fsync_file(path: Path) -> None:
 
 
 def db_error_to_storage(exc: BaseException, path: Path) -> StorageError | None:
-    if dbengine.is_disk_full(exc):
+    if cipher.is_disk_full(exc):
         return StorageError(f"The disk holding {path.parent} is full. Free some space and try again.")
     text = str(exc).lower()
-    if dbengine.is_read_only(exc) or "unable to open database file" in text:
+    if cipher.is_read_only(exc) or "unable to open database file" in text:
         return StorageError(f"CaseDesk cannot write to {path.parent} (read-only or no permission).")
     if "disk i/o error" in text:
         return StorageError(f"Writing to {path.parent} failed (disk I/O error). Check the drive and try again.")
@@ -79,9 +79,9 @@ def online_copy(source: Path, key: bytes, target: Path) -> None:
         raise FileExistsError(target)
     src = dst = None
     try:
-        src = dbengine.raw_connect(source, key)
+        src = cipher.raw_connect(source, key)
         src.execute("PRAGMA busy_timeout = 10000")
-        dst = dbengine.raw_connect(target, key)
+        dst = cipher.raw_connect(target, key)
         src.backup(dst)
         dst.execute("PRAGMA journal_mode = DELETE")
         dst.close()
@@ -104,11 +104,11 @@ def check_file(path: Path, key: bytes) -> FileCheck:
     """Open read-only with the key; cipher_integrity_check and integrity_check; count what it holds.
     Never writes to the file."""
     quiet_cipher_log()
-    problem = dbengine.describe_file_problem(path)
+    problem = cipher.describe_file_problem(path)
     if problem:
         return FileCheck(False, problem)
     try:
-        conn = dbengine.raw_connect(path, key, read_only=True)
+        conn = cipher.raw_connect(path, key, read_only=True)
     except DB_ERRORS as exc:
         return FileCheck(False, f"cannot be opened ({exc})")
     try:
@@ -180,7 +180,7 @@ def single_file_copy(db: Path, key: bytes, target: Path, *, scratch_near: Path |
 def connect_copy(path: Path, key: bytes) -> Any:
     """A read-write connection to a scratch copy (lets SQLite replay its WAL), with quiet errors."""
     quiet_cipher_log()
-    conn = dbengine.raw_connect(path, key)
+    conn = cipher.raw_connect(path, key)
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
 

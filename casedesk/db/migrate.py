@@ -2,7 +2,7 @@
 
 Opening a profile that is already at the newest schema (every open but the first after an update) only
 reads the stored revision: alembic (about a third of a second to import) is loaded only when a migration
-has to run. HEAD_REVISION must name the newest file in migrations/versions; a test checks it does.
+has to run. db.schema_version.HEAD_REVISION must name the newest file in migrations/versions; a test checks it does.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, exc
 
+from casedesk.db.schema_version import HEAD_REVISION
 from casedesk.errors import NewerVersionError
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0006"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -30,7 +30,7 @@ from typing import Any
 
 from casedesk.db.profile import ProfilePaths
 from casedesk.db.profile_lock import RESTORING_MESSAGE, ProfileLock
-from casedesk.db.types import utcnow
+from casedesk.db.utc_text import utcnow
 from casedesk.errors import StorageError
 from casedesk.fileio import atomic_write_bytes, fsync_dir, storage_error
 

@@ -22,8 +22,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 import casedesk.db.tracking  # noqa: F401  (registers the session hooks)
+from casedesk.db import cipher, migrate, restore_swap
 from casedesk.db import engine as dbengine
-from casedesk.db import migrate, restore_swap
 from casedesk.db.models import Agency, Setting, Worker
 from casedesk.db.profile import ProfilePaths
 from casedesk.db.profile_lock import RESTORING_MESSAGE, ProfileLock
@@ -60,17 +60,17 @@ def translate_db_error(exc: BaseException, paths: ProfilePaths) -> CaseDeskError
     msg = str(original)
     if "casedesk:" in msg:
         return ImmutableRecordError(msg.split("casedesk:", 1)[1].strip().capitalize() + ".")
-    if dbengine.is_disk_full(original):
+    if cipher.is_disk_full(original):
         return StorageError(
             f"The disk holding {paths.root} is full. Your change was not saved and nothing stored was harmed; "
             "free some space and try again."
         )
-    if dbengine.is_read_only(original):
+    if cipher.is_read_only(original):
         return StorageError(
             f"CaseDesk cannot write to {paths.root} (read-only or no permission). Your change was not saved."
         )
-    if dbengine.is_damaged(original):
-        return DatabaseDamagedError(dbengine.damaged_message(paths.database, "is damaged"))
+    if cipher.is_damaged(original):
+        return DatabaseDamagedError(cipher.damaged_message(paths.database, "is damaged"))
     return None
 
 
@@ -217,7 +217,7 @@ class Store:
                 f"CaseDesk cannot write to {paths.root} (read-only or no permission), so it cannot open the "
                 "profile safely. Nothing was changed."
             )
-        dbengine.verify_key_and_file(paths.database, db_key)
+        cipher.verify_key_and_file(paths.database, db_key)
         engine = dbengine.make_engine(paths.database, db_key)
         try:
             migrate.upgrade(engine)
@@ -237,7 +237,7 @@ class Store:
         except sa_exc.DBAPIError as exc:
             engine.dispose()
             raise translate_db_error(exc, paths) or DatabaseDamagedError(
-                dbengine.damaged_message(paths.database, f"could not be opened ({exc.orig})")
+                cipher.damaged_message(paths.database, f"could not be opened ({exc.orig})")
             ) from None
         store.unclean_previous_exit = bool(state.get("open"))
         store._after_open()

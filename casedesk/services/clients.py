@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casedesk.db.engine import scan_page_cache
 from casedesk.db.models import (
     Client,
     ClientAgency,
@@ -21,10 +17,10 @@ from casedesk.db.models import (
     ProviderAgency,
     ServicePlan,
 )
-from casedesk.db.types import UTCDateTime, utcnow
+from casedesk.db.types import utcnow
 from casedesk.errors import ValidationError
-from casedesk.gcpause import collection_paused
 from casedesk.services import audit
+from casedesk.services.caseload_list import CaseloadRow, read_caseload
 from casedesk.services.records import get_live
 
 CLIENT_STATUSES = ("active", "inactive", "discharged")
@@ -58,26 +54,6 @@ def age_on(dob: dt.date | None, today: dt.date) -> int | None:
     if dob is None:
         return None
     return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
-
-
-@dataclass(slots=True)
-class CaseloadRow:
-    """One line of the caseload list: everything the table shows, nothing more. Read-only by convention
-    (not frozen: a frozen dataclass takes six times as long to build, and 10k are built per load)."""
-
-    id: str
-    display_name: str
-    sort_name: str
-    record_number: str | None
-    dob: dt.date | None
-    age: int | None
-    program: str | None
-    status: str
-    assigned_worker_id: str | None
-    risk_flags: tuple[str, ...]
-    last_contact: dt.datetime | None
-    next_visit: dt.datetime | None
-    agencies: tuple[str, ...]
 
 
 def create_client(session: Session, **fields: Any) -> str:
@@ -115,87 +91,11 @@ def _validate_client_fields(fields: dict[str, Any]) -> None:
             raise ValidationError("A client needs a first and a last name.")
 
 
-_CASELOAD_SQL = """
-SELECT c.id, c.first_name, c.last_name, c.preferred_name, c.record_number, c.dob, c.program, c.status,
-       c.assigned_worker_id, c.risk_flags,
-       l.last_contact_at,
-       (SELECT min(a.starts_at) FROM appointment a
-         WHERE a.client_id = c.id AND a.deleted_at IS NULL AND a.status = 'planned' AND a.starts_at >= :now)
-  FROM client c LEFT JOIN client_last_contact l ON l.client_id = c.id
- WHERE c.deleted_at IS NULL
-"""
-
-
 def caseload(session: Session, today: dt.date | None = None) -> list[CaseloadRow]:
-    """All live clients with last contact, next visit and agencies, in one query.
-
-    This is the hot path behind the caseload pane (opening a 10k-client profile and listing it has a
-    300 ms budget), so it reads plain rows and converts them itself: the last contact comes from the
-    trigger-kept client_last_contact table, the next visit from one seek per client on a partial index.
-    """
-    today = today or dt.date.today()
-    now = UTCDateTime().process_bind_param(utcnow(), None)  # type: ignore[arg-type]
-    # The plain DB-API cursor: fetchall() in C, without per-row result processing.
+    """All live clients with last contact, next visit and agencies (caseload_list.read_caseload, on the
+    session's own SQLCipher connection)."""
     connection = session.connection().connection.driver_connection
-    cursor = connection.cursor()  # type: ignore[union-attr]
-    rows: list[CaseloadRow] = []
-    # Tens of thousands of new objects, none of them in a reference cycle: no collector passes. The list
-    # reads every client once; the pages it reads would only push useful ones out of the page cache.
-    with collection_paused(), scan_page_cache(connection):
-        provider_names: dict[str, str] = dict(cursor.execute("SELECT id, name FROM provider_agency").fetchall())
-        agencies: dict[str, list[str]] = {}
-        for client_id, provider_id in cursor.execute(
-            "SELECT client_id, provider_agency_id FROM client_agency WHERE deleted_at IS NULL"
-        ).fetchall():
-            agencies.setdefault(client_id, []).append(provider_names.get(provider_id, ""))
-        agency_names = {cid: tuple(sorted(names)) for cid, names in agencies.items()}
-        # Rows are converted as the cursor steps (no list of 10k raw rows alongside the result).
-        _build_rows(cursor.execute(_CASELOAD_SQL, {"now": now}), rows.append, agency_names, today)
-    rows.sort(key=lambda r: r.sort_name)
-    return rows
-
-
-def _build_rows(
-    fetched: Iterable[tuple[Any, ...]],
-    append: Callable[[CaseloadRow], None],
-    agency_names: dict[str, tuple[str, ...]],
-    today: dt.date,
-) -> None:
-    parse_dt = dt.datetime.fromisoformat
-    parse_date = dt.date.fromisoformat
-    flag_sets: dict[str, tuple[str, ...]] = {}  # a caseload has few distinct flag lists: parse each once
-    # Programs, statuses and workers repeat from row to row: keep one string of each, not one per row.
-    intern = sys.intern
-    this_year, birthday_passed = today.year, (today.month, today.day)
-    for cid, first, last, preferred, record, dob, program, status, worker, flags, lc, nv in fetched:
-        born: dt.date | None = None
-        age: int | None = None
-        if dob:
-            born = parse_date(dob)
-            age = this_year - born.year - (birthday_passed < (born.month, born.day))
-        if flags and flags != "[]":
-            risk = flag_sets.get(flags)
-            if risk is None:
-                risk = flag_sets[flags] = tuple(json.loads(flags))
-        else:
-            risk = ()
-        append(
-            CaseloadRow(
-                cid,
-                f"{preferred or first} {last}",
-                f"{last}, {first}".casefold(),
-                record,
-                born,
-                age,
-                intern(program) if program else program,
-                intern(status),
-                intern(worker) if worker else worker,
-                risk,
-                parse_dt(lc) if lc else None,
-                parse_dt(nv) if nv else None,
-                agency_names.get(cid, ()),
-            )
-        )
+    return read_caseload(connection, today or dt.date.today(), utcnow())
 
 
 # ---- detail ---------------------------------------------------------------------------------------

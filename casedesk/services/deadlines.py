@@ -43,7 +43,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from casedesk import localzone
-from casedesk.db.engine import scan_page_cache
+from casedesk.db.cipher import scan_page_cache
 from casedesk.db.models import FollowUp, ServicePlan, Setting
 from casedesk.db.types import utcnow
 from casedesk.domain.deadline_facts import (

@@ -21,11 +21,12 @@ from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
-from casedesk.db import dbcopy, migrate
+from casedesk.db import cipher, dbcopy, migrate
 from casedesk.db import engine as dbengine
 from casedesk.db.models import Base
 from casedesk.db.store import CheckResult, Store
 from casedesk.db.types import new_id, utcnow
+from casedesk.db.utc_text import utc_text
 from casedesk.errors import CaseDeskError, StorageError, ValidationError
 from casedesk.fileio import atomic_write_bytes, storage_error
 from casedesk.services import backup
@@ -67,7 +68,7 @@ def run_checks(store: Store) -> tuple[CheckResult, ...]:
 
 def _page_check(store: Store) -> CheckResult:
     try:
-        conn = dbengine.raw_connect(store.paths.database, store.database_key(), read_only=True)
+        conn = cipher.raw_connect(store.paths.database, store.database_key(), read_only=True)
         try:
             bad = [str(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
         finally:
@@ -399,7 +400,7 @@ def _write_profile(
         migrate.upgrade(engine)
     finally:
         engine.dispose()
-    conn = dbengine.raw_connect(db, db_key)
+    conn = cipher.raw_connect(db, db_key)
     try:
         conn.execute("PRAGMA foreign_keys = OFF")  # rows whose parent was lost are still worth keeping
         conn.execute("BEGIN IMMEDIATE")
@@ -435,7 +436,7 @@ def _ensure_profile_settings(conn: Any, profile_id: str) -> None:
         worker_id = row[0] if row else None
         if worker_id is None:
             worker_id = new_id()
-            now = utcnow().strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+            now = utc_text(utcnow())
             conn.execute(
                 "INSERT INTO worker(id, created_at, updated_at, version, name, role) VALUES (?, ?, ?, 1, ?, 'worker')",
                 (worker_id, now, now, "Recovered profile"),

@@ -18,30 +18,8 @@ from casedesk.db.models import QuarterlyReport
 from casedesk.domain.deadlines import OVERDUE
 from casedesk.services import audit, deadlines, notes
 from casedesk.services.appointments import VisitInfo, upcoming
-from casedesk.services.clients import CaseloadRow, ClientDetail, caseload, client_detail
-
-
-@dataclass(frozen=True, slots=True)
-class DueItem:
-    client_id: str
-    kind: str  # note / plan_review / quarterly_report
-    label: str
-    due: dt.date
-    record_id: str | None = None
-    overdue: bool = False  # as the deadline engine judged it
-
-    def is_overdue(self, today: dt.date | None = None) -> bool:
-        """Overdue by the deadline engine's rules (`today` is accepted for callers that pass it)."""
-        return self.overdue
-
-
-@dataclass(frozen=True, slots=True)
-class CaseloadEntry:
-    """One caseload line: the client row plus the soonest due item and how many are overdue."""
-
-    row: CaseloadRow
-    next_due: DueItem | None
-    overdue: int
+from casedesk.services.caseload_list import CaseloadEntry, DueItem
+from casedesk.services.clients import ClientDetail, caseload, client_detail
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casedesk.db import dbcopy
+from casedesk.db import cipher, dbcopy
 from casedesk.db import engine as dbengine
 from casedesk.db.models import NoteGoal, ProgressNote
 from casedesk.db.store import Store
@@ -80,7 +80,7 @@ def test_a_backup_holds_commits_still_in_the_wal(profile: Profile) -> None:
     ids = add_signed_notes(store, cid, goals, 3, "fresh")
     assert Path(str(store.paths.database) + "-wal").stat().st_size > 0
     info = backup.create_backup(store)
-    conn = dbengine.raw_connect(info.path, store.database_key(), read_only=True)
+    conn = cipher.raw_connect(info.path, store.database_key(), read_only=True)
     found = {r[0] for r in conn.execute("SELECT id FROM progress_note")}
     conn.close()
     assert set(ids) <= found

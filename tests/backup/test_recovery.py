@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from casedesk.db import dbcopy
-from casedesk.db import engine as dbengine
+from casedesk.db import cipher, dbcopy
 from casedesk.db.store import Store
 from casedesk.demo import generate
 from casedesk.errors import DatabaseDamagedError, ValidationError
@@ -122,7 +121,7 @@ def _last_page_of_notes(db: Path, key: bytes, scratch: Path) -> int:
         damaged = bytearray(data)
         damaged[index * PAGE + 100] ^= 0x10
         copy.write_bytes(bytes(damaged))
-        conn = dbengine.raw_connect(copy, key, read_only=True)
+        conn = cipher.raw_connect(copy, key, read_only=True)
         try:
             conn.execute("SELECT sum(length(body)) FROM progress_note NOT INDEXED").fetchone()
         except dbcopy.DB_ERRORS:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from casedesk.db import cipher, migrate
 from casedesk.db import engine as dbengine
-from casedesk.db import migrate
 from casedesk.db.models import Client, OutboxOp, ProgressNote
 from casedesk.db.store import Store
 from casedesk.demo import generate
@@ -349,7 +349,7 @@ def test_close_checkpoints_the_wal(store: Store) -> None:
     wal = store.paths.root / "casedesk.db-wal"
     assert wal.exists() and wal.stat().st_size > 0
     # another process still has the file open, so SQLite will not clean up the WAL on its own
-    other = dbengine.raw_connect(store.paths.database, store.database_key())
+    other = cipher.raw_connect(store.paths.database, store.database_key())
     other.execute("SELECT count(*) FROM sqlite_master").fetchone()
     try:
         store.close()

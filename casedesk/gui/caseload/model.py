@@ -26,7 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from casedesk.services.workspace import CaseloadEntry, DueItem
+from casedesk.services.caseload_list import CaseloadEntry, DueItem
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -381,6 +381,10 @@ class CaseloadModel(QAbstractTableModel):
 
     def entry(self, client_id: str) -> CaseloadEntry | None:
         return self._entries.get(client_id)
+
+    def entry_ids(self) -> list[str]:
+        """Every client the model holds, shown or not."""
+        return list(self._entries)
 
     @property
     def total(self) -> int:

@@ -33,6 +33,7 @@ from casedesk.gui.caseload.table_view import CaseloadTableView
 from casedesk.gui.context import AppContext
 from casedesk.gui.ops import Changes
 from casedesk.services import search, workspace
+from casedesk.services.caseload_list import CaseloadEntry
 from casedesk.services.search import NoteHit
 
 # Tables whose changes can alter a caseload line.
@@ -219,7 +220,7 @@ class CaseloadPane(QWidget):
             return
         ids = sorted(changes.clients)
 
-        def fetch(s: Session) -> list[workspace.CaseloadEntry]:
+        def fetch(s: Session) -> list[CaseloadEntry]:
             return workspace.caseload_entries(s, client_ids=ids)
 
         self._context.submit(fetch, on_done=lambda entries: self.model.update_entries(entries, ids))
