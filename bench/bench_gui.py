@@ -2,7 +2,10 @@
 
 - unlock (KDF excluded) + main window first paint on the 60-client demo, vs a bare QMainWindow show:
   ratio <= 3 (both timed from the first line of a new process to the first paint; medians of 5). That
-  is the start with a remembered passphrase, where nothing can load before the unlock;
+  is the start with a remembered passphrase, where nothing can load before the unlock: as `casedesk`
+  does it (gui/startup.py), the window paints the caseload read through a plain SQLCipher connection and
+  the store opens behind it. The time until the window is whole (store open, status bar counted) is
+  reported beside it;
 - the start with the unlock screen, as `casedesk` runs: launch to the unlock screen painted, and unlock
   (KDF excluded) to the main window's first paint once the modules loaded behind the unlock screen
   (while the passphrase is typed), each vs the same floor: ratio <= 3;
@@ -71,9 +74,8 @@ APP_PAINT = textwrap.dedent(
     from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
-    from casedesk.db.store import Store
     from casedesk.gui.context import AppContext
-    from casedesk.gui.main_window import MainWindow
+    from casedesk.gui.startup import open_with_preview
     T_IMPORTED = time.perf_counter()
     class PaintWatch(QObject):
         painted = None
@@ -82,20 +84,27 @@ APP_PAINT = textwrap.dedent(
                 self.painted = time.perf_counter()
             return False
     ctx = AppContext(root)
-    ctx.attach(Store.open(root, kek=kek))
+    # as `casedesk` starts with a key from the keychain: the caseload read, the window built over it
+    win = open_with_preview(ctx, QSettings(sys.argv[3], QSettings.Format.IniFormat), kek)
+    assert win is not None, "no caseload preview"
     T_OPEN = time.perf_counter()
-    win = MainWindow(ctx, QSettings(sys.argv[3], QSettings.Format.IniFormat))
     watch = PaintWatch()
     win.caseload.view.viewport().installEventFilter(watch)
     win.resize(1280, 800)
     win.show()
     while watch.painted is None:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    orm_at_paint = "sqlalchemy" in sys.modules
+    while ctx.is_locked or not win.counts_label.text():  # the store opened behind it, the counts are in
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    T_WHOLE = time.perf_counter()
     print(json.dumps({
         "ms": (watch.painted - T0) * 1000,
         "import_ms": (T_IMPORTED - T0) * 1000,
         "open_ms": (T_OPEN - T_IMPORTED) * 1000,
         "window_to_paint_ms": (watch.painted - T_OPEN) * 1000,
+        "whole_ms": (T_WHOLE - T0) * 1000,
+        "orm_at_paint": orm_at_paint,
         "rows": win.caseload.model.rowCount(),
     }))
     win.close()
@@ -302,10 +311,13 @@ def bench_first_paint(tmp: Path) -> dict[str, Any]:
     result = _result(
         "gui unlock (KDF excluded) + first paint, 60 clients, fresh process, nothing loaded before", value, "ms", floor, "ratio <= 3", value / floor <= 3.0
     )
-    # Where the time goes (medians): importing Qt + SQLAlchemy + CaseDesk, Store.open, window to first paint.
+    # Where the time goes (medians): importing Qt and the start-up module; reading the caseload and building
+    # the window over it; window to first paint; and from the first line until the window is whole.
     result["detail"] = {
-        key: round(statistics.median(r[key] for r in runs), 1) for key in ("import_ms", "open_ms", "window_to_paint_ms")
+        key: round(statistics.median(r[key] for r in runs), 1)
+        for key in ("import_ms", "open_ms", "window_to_paint_ms", "whole_ms")
     }
+    result["detail"]["orm_loaded_at_first_paint"] = any(r["orm_at_paint"] for r in runs)
     return result
 
 

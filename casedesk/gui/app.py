@@ -12,6 +12,11 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from casedesk.gui.context import AppContext
+    from casedesk.gui.main_window import MainWindow
 
 # Shared libraries the Qt xcb platform plugin loads, and the Debian/Ubuntu packages that ship them.
 XCB_LIBRARIES: dict[str, str] = {
@@ -108,7 +113,6 @@ def run(args: argparse.Namespace) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from casedesk.db.profile import ProfilePaths
     from casedesk.gui.context import AppContext
     from casedesk.gui.prefs import window_settings
 
@@ -121,29 +125,48 @@ def run(args: argparse.Namespace) -> int:
 
     i18n.install_remembered(window_settings(), app)
     context = AppContext(data_dir, demo=demo)
+    window = _open_window(context, demo)
+    if window is None:
+        return 0
+    window.show()
+    return int(app.exec())
 
+
+def _open_window(context: AppContext, demo: bool) -> MainWindow | None:
+    """The main window over an unlocked profile, or None when the worker closed the unlock screen."""
+    from casedesk.db.profile import ProfilePaths
+    from casedesk.gui.prefs import window_settings
+
+    data_dir = context.data_dir
     if ProfilePaths(data_dir).exists():
+        kek = None
+        if not demo:  # the demo profile's passphrase is on its unlock screen; it is never remembered
+            from casedesk.gui import startup
+
+            kek = startup.remembered_kek(data_dir)
+            # A remembered key: the window paints the caseload first and the store opens behind it.
+            window = startup.open_with_preview(context, window_settings(), kek) if kek is not None else None
+            if window is not None:
+                return window
         # The unlock screen comes up with what it needs only; the rest loads while the passphrase is typed.
         from casedesk.gui.unlock.dialog import UnlockDialog
         from casedesk.gui.warmup import WarmUp
 
         dialog = UnlockDialog(context)
         WarmUp().start_after_first_paint(dialog)
-        if not demo:
-            dialog.form.try_remembered()
+        if kek is not None:
+            dialog.form.try_remembered()  # the usual open, which reports why the key did not serve
         if dialog.exec() != UnlockDialog.DialogCode.Accepted or dialog.store is None:
-            return 0
+            return None
         store = dialog.store
     else:
         from casedesk.gui.unlock.wizard import FirstRunWizard
 
         wizard = FirstRunWizard(context)
         if wizard.exec() != FirstRunWizard.DialogCode.Accepted or wizard.store is None:
-            return 0
+            return None
         store = wizard.store
     context.attach(store)
     from casedesk.gui.main_window import MainWindow
 
-    window = MainWindow(context, window_settings())
-    window.show()
-    return int(app.exec())
+    return MainWindow(context, window_settings())

@@ -1,6 +1,10 @@
 """The main window shell: panes (docks), client tabs, menus, toolbar, status bar, auto-lock.
 
 It arranges panes and routes signals; what each pane shows and does lives in that pane's package.
+
+The window and its caseload pane import no SQLAlchemy, models or services at module level: started with a
+remembered passphrase, the window paints the caseload read before the store opened (a `CaseloadPreview`,
+gui/startup.py) while the rest loads; `on_store_opened` then fills in everything else.
 """
 
 from __future__ import annotations
@@ -21,29 +25,28 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from casedesk.db.store import Store
 from casedesk.gui.autolock import IdleWatcher
-from casedesk.gui.backups.ui import install_backup_ui
-from casedesk.gui.calendar.install import install_calendar_ui
 from casedesk.gui.caseload.pane import CaseloadPane
-from casedesk.gui.caseload.workspace import ClientWorkspace
 from casedesk.gui.context import AppContext
-from casedesk.gui.notes.state import editor_key
 from casedesk.gui.ops import Changes
 from casedesk.gui.printing.actions import PrintActions
-from casedesk.gui.settings.dialog import SettingsDialog, SettingsSnapshot, read_snapshot
-from casedesk.gui.sync.ui import install_sync_ui
 from casedesk.gui.unlock.form import UnlockForm
 from casedesk.gui.upcoming.pane import UpcomingPane
-from casedesk.services import deadlines, notes, settings, workspace
-from casedesk.services.notes import Autosaved
 
-if TYPE_CHECKING:  # the form editor is imported when first opened: it is not needed for the first paint
+if TYPE_CHECKING:  # loaded when first needed, after the first paint
+    from sqlalchemy.orm import Session
+
+    from casedesk.db.store import Store
+    from casedesk.gui.caseload.workspace import ClientWorkspace
     from casedesk.gui.formeditor import FormEditorPane, FormFillDialog
+    from casedesk.gui.settings.dialog import SettingsDialog
+    from casedesk.services.caseload_preview import CaseloadPreview
+    from casedesk.services.notes import Autosaved
+    from casedesk.services.workspace import StatusCounts
 
 SYNC_PLACEHOLDER = "Not connected to an agency server"
+OPENING_TEXT = "Opening…"
 STATUS_TABLES = ("progress_note", "service_plan", "quarterly_report", "client", "setting", "appointment", "follow_up")
 
 
@@ -90,8 +93,18 @@ class LockScreen(QWidget):
 class MainWindow(QMainWindow):
     sig_locked = Signal()
     sig_unlocked = Signal()
+    sig_closing = Signal()  # before the store closes (gui/startup.py: a store still opening is closed too)
 
-    def __init__(self, context: AppContext, prefs: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        prefs: QSettings,
+        parent: QWidget | None = None,
+        preview: CaseloadPreview | None = None,
+    ) -> None:
+        """`preview`: the caseload read before the store opened; the window shows it with every action
+        off until `on_store_opened` (or `on_store_failed`) is called. Without it, the context's store is
+        open (or the window starts locked)."""
         super().__init__(parent)
         self.setObjectName("main_window")
         self.setWindowTitle(self.tr("CaseDesk") + (" — demo profile" if context.demo else ""))
@@ -107,6 +120,7 @@ class MainWindow(QMainWindow):
         self.fill_dialog: FormFillDialog | None = None
         self.settings_dialog: SettingsDialog | None = None
         self._locked_state: QByteArray | None = None
+        self._extras_installed = False
 
         # ---- panes ----
         self.caseload = CaseloadPane(context)
@@ -157,9 +171,9 @@ class MainWindow(QMainWindow):
         # ---- wiring ----
         self._startup_place: _Place | None = None
         self.caseload.sig_loaded.connect(self.on_caseload_loaded)
-        self.caseload.client_activated.connect(self.open_client)
+        self.caseload.client_activated.connect(self.on_client_activated)
         self.caseload.note_activated.connect(self.open_note)
-        self.upcoming.client_activated.connect(self.open_client)
+        self.upcoming.client_activated.connect(self.on_client_activated)
         context.sig_changed.connect(self.on_changes)
         context.sig_about_to_lock.connect(self.on_about_to_lock)
         context.ops.sig_failed.connect(self.show_error)
@@ -168,10 +182,24 @@ class MainWindow(QMainWindow):
 
         self.resize(1280, 800)
         self.restore_layout()
+        if preview is not None:
+            self._show_preview(preview)
+            return  # the rest is installed when the store has opened
         if context.is_locked:
             self._show_locked()
         else:
             self.on_unlocked()
+        self._install_extras()
+
+    def _install_extras(self) -> None:
+        """Sync, backups, the Today dashboard and the calendar: added once, after the store has opened."""
+        if self._extras_installed:
+            return
+        self._extras_installed = True
+        from casedesk.gui.backups.ui import install_backup_ui
+        from casedesk.gui.calendar.install import install_calendar_ui
+        from casedesk.gui.sync.ui import install_sync_ui
+
         install_sync_ui(self)
         install_backup_ui(self)
         install_calendar_ui(self)
@@ -296,10 +324,34 @@ class MainWindow(QMainWindow):
         self.caseload.load()
         self.sig_unlocked.emit()
 
+    def _show_preview(self, preview: CaseloadPreview) -> None:
+        """The caseload as stored, shown while the store opens: read-only, every action off."""
+        for action in (*self._client_actions, self.lock_action):
+            action.setEnabled(False)
+        self.lock_label.setText(OPENING_TEXT)
+        self.stack.setCurrentWidget(self.work_stack)
+        self.caseload.show_preview(preview.entries, preview.worker_id)
+
+    def on_store_opened(self, store: Store) -> None:
+        """The store opened behind the preview: everything else loads as after any unlock."""
+        self.context.attach(store)
+        self.on_unlocked()
+        self._install_extras()
+
+    def on_store_failed(self, exc: BaseException) -> None:
+        """The store did not open behind the preview: no client data stays on screen; the lock screen asks
+        for the passphrase and says why."""
+        self.caseload.clear()
+        self._show_locked()
+        self._install_extras()
+        self.lock_screen.form.show_remembered_failure(exc)
+
     def on_caseload_loaded(self, _count: int) -> None:
         place, self._startup_place = self._startup_place, None
         if place is None or self.context.is_locked:
             return
+        from casedesk.services import notes, settings
+
         self.upcoming.load()
         self.refresh_counts()
         self.context.submit(lambda s: int(settings.get(s, "idle_lock_minutes")), on_done=self.on_idle_minutes)
@@ -310,8 +362,9 @@ class MainWindow(QMainWindow):
         self.idle.watch(self.windowHandle())
         self.idle.start()
 
-    def on_unlocked_from_lock(self, store: object) -> None:
-        assert isinstance(store, Store)
+    def on_unlocked_from_lock(self, store: Store) -> None:
+        from casedesk.services import workspace
+
         self.context.attach(store)
         self.context.submit(lambda s: workspace.record_lock(s, locked=False), write=True)
         self.on_unlocked()
@@ -379,6 +432,8 @@ class MainWindow(QMainWindow):
 
     def on_autosaves(self, saved: object, place: _Place) -> None:
         assert isinstance(saved, list)
+        from casedesk.gui.notes.state import editor_key
+
         by_key: dict[str, Autosaved] = {a.editor_key: a for a in saved}
         restored_keys: set[str] = set()
         for client_id in place.clients:
@@ -428,6 +483,10 @@ class MainWindow(QMainWindow):
     # ---- clients ----------------------------------------------------------------------------------------
 
     def workspaces(self) -> list[ClientWorkspace]:
+        if not self.client_tabs.count():
+            return []
+        from casedesk.gui.caseload.workspace import ClientWorkspace
+
         result = []
         for i in range(self.client_tabs.count()):
             widget = self.client_tabs.widget(i)
@@ -438,11 +497,21 @@ class MainWindow(QMainWindow):
     def workspace_for(self, client_id: str) -> ClientWorkspace | None:
         return next((ws for ws in self.workspaces() if ws.client_id == client_id), None)
 
+    def on_client_activated(self, client_id: str) -> None:
+        if self.context.is_locked:  # the store is still opening behind the preview: the client opens once it is in
+            if client_id not in self._place.clients:
+                self._place.clients.append(client_id)
+            self._place.current_client = self._place.clients.index(client_id)
+            return
+        self.open_client(client_id)
+
     def open_client(self, client_id: str) -> ClientWorkspace:
         existing = self.workspace_for(client_id)
         if existing is not None:
             self.client_tabs.setCurrentWidget(existing)
             return existing
+        from casedesk.gui.caseload.workspace import ClientWorkspace
+
         ws = ClientWorkspace(self.context, client_id)
         entry = self.caseload.model.entry(client_id)
         index = self.client_tabs.addTab(ws, entry.row.display_name if entry else "Client")
@@ -460,6 +529,8 @@ class MainWindow(QMainWindow):
         ws.open_note(note_id)
 
     def on_workspace_title(self, title: str) -> None:
+        from casedesk.gui.caseload.workspace import ClientWorkspace
+
         ws = self.sender()
         if not isinstance(ws, ClientWorkspace):
             return
@@ -468,6 +539,8 @@ class MainWindow(QMainWindow):
             self.client_tabs.setTabText(index, title)
 
     def on_client_tab_close(self, index: int) -> None:
+        from casedesk.gui.caseload.workspace import ClientWorkspace
+
         widget = self.client_tabs.widget(index)
         if isinstance(widget, ClientWorkspace):
             widget.close_all()
@@ -479,6 +552,10 @@ class MainWindow(QMainWindow):
             self.work_stack.setCurrentWidget(self.home)
 
     def current_workspace(self) -> ClientWorkspace | None:
+        if not self.client_tabs.count():
+            return None
+        from casedesk.gui.caseload.workspace import ClientWorkspace
+
         widget = self.client_tabs.currentWidget()
         return widget if isinstance(widget, ClientWorkspace) and self.work_stack.currentWidget() is self.client_tabs else None
 
@@ -552,9 +629,13 @@ class MainWindow(QMainWindow):
         self.form_editor_dock.raise_()
 
     def on_settings(self) -> None:
+        from casedesk.gui.settings.dialog import read_snapshot
+
         self.context.submit(read_snapshot, on_done=self.show_settings)
 
     def show_settings(self, snapshot: object) -> None:
+        from casedesk.gui.settings.dialog import SettingsDialog, SettingsSnapshot
+
         assert isinstance(snapshot, SettingsSnapshot)
         dialog = SettingsDialog(self.context, snapshot, self)
         dialog.sig_saved.connect(lambda values: self.idle.set_minutes(int(values["idle_lock_minutes"])))
@@ -585,14 +666,18 @@ class MainWindow(QMainWindow):
             self.refresh_counts()
 
     def refresh_counts(self) -> None:
-        def fetch(s: Session) -> workspace.StatusCounts:
+        from casedesk.services import deadlines, notes, workspace
+
+        def fetch(s: Session) -> StatusCounts:
             # the deadline service: the same rules as the calendar and the Today dashboard
             return workspace.StatusCounts(notes.unsigned_draft_count(s), deadlines.due_counts(s).overdue)
 
         self.context.submit(fetch, on_done=self.on_counts)
 
     def on_counts(self, counts: object) -> None:
-        assert isinstance(counts, workspace.StatusCounts)
+        from casedesk.services.workspace import StatusCounts
+
+        assert isinstance(counts, StatusCounts)
         self.counts_label.setText(f"{counts.drafts_unsigned} drafts unsigned / {counts.overdue} overdue")
 
     def show_message(self, text: str) -> None:
@@ -610,6 +695,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._quitting = True
+        self.sig_closing.emit()
         self.idle.stop()
         for ws in self.workspaces():
             ws.close_all()  # saves each open draft

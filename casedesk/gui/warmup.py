@@ -16,7 +16,26 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QWidget
 
-MAIN_WINDOW_MODULES = ("casedesk.db.store", "casedesk.gui.main_window")
+# What the main window adds once its store is open (sync, backups, the Today dashboard and calendar, the
+# client workspace, settings): imported by MainWindow when it installs them, so loaded here beforehand.
+WINDOW_EXTRAS_MODULES = (
+    "casedesk.services.workspace",
+    "casedesk.gui.calendar.install",
+    "casedesk.gui.sync.ui",
+    "casedesk.gui.backups.ui",
+    "casedesk.gui.caseload.workspace",
+    "casedesk.gui.settings.dialog",
+)
+MAIN_WINDOW_MODULES = ("casedesk.db.store", "casedesk.gui.main_window", *WINDOW_EXTRAS_MODULES)
+
+
+def import_quietly(modules: tuple[str, ...]) -> None:
+    """Import `modules` in order, stopping at the first failure (the UI thread's own import reports it)."""
+    try:
+        for name in modules:
+            importlib.import_module(name)
+    except Exception:
+        pass
 
 
 class WarmUp:
@@ -31,17 +50,19 @@ class WarmUp:
 
     def start_after_first_paint(self, widget: QWidget) -> WarmUp:
         """Begin once `widget` has painted, so the loading does not slow the screen it hides behind."""
-        self._trigger = _FirstPaint(widget, self.start)
+        after_first_paint(widget, self.start)
         return self
 
     def _run(self) -> None:
         try:
-            for name in self._modules:
-                importlib.import_module(name)
-        except Exception:  # the UI thread's own import reports the problem
-            pass
+            import_quietly(self._modules)
         finally:
             self.done.set()
+
+
+def after_first_paint(widget: QWidget, then: Callable[[], object]) -> None:
+    """Call `then` once, right after `widget` first paints (the watcher is a child of `widget`)."""
+    _FirstPaint(widget, then)
 
 
 class _FirstPaint(QObject):

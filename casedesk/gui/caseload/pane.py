@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from casedesk.gui.caseload.model import (
     COL_NAME,
@@ -32,9 +31,12 @@ from casedesk.gui.caseload.model import (
 from casedesk.gui.caseload.table_view import CaseloadTableView
 from casedesk.gui.context import AppContext
 from casedesk.gui.ops import Changes
-from casedesk.services import search, workspace
 from casedesk.services.caseload_list import CaseloadEntry
-from casedesk.services.search import NoteHit
+
+if TYPE_CHECKING:  # the services (and SQLAlchemy under them) load after the first paint: see gui/startup.py
+    from sqlalchemy.orm import Session
+
+    from casedesk.services.search import NoteHit
 
 # Tables whose changes can alter a caseload line.
 CASELOAD_TABLES = ("client", "progress_note", "appointment", "service_plan", "quarterly_report", "client_agency")
@@ -81,6 +83,7 @@ class CaseloadPane(QWidget):
         self.setObjectName("caseload_pane")
         self._context = context
         self._worker_id: str | None = None
+        self._previewed = False  # the rows shown came from the start-up preview, not yet from the store
         self.model = CaseloadModel(self)
 
         self.filter_edit = QLineEdit()
@@ -186,16 +189,33 @@ class CaseloadPane(QWidget):
 
     def load(self) -> None:
         """Load every client (off the UI thread) and show them."""
+        from casedesk.services import workspace
+
         store = self._context.require_store()
         self._worker_id = store.worker_id
         self._context.submit(lambda s: workspace.caseload_entries(s, with_due=False), on_done=self.on_loaded)
 
+    def show_preview(self, entries: list[CaseloadEntry], worker_id: str | None) -> None:
+        """Show the caseload read before the store opened (gui/startup.py); `load` refreshes it in place."""
+        self._worker_id = worker_id
+        self._previewed = True
+        self.model.set_entries(entries)
+        self.on_filter_changed()
+
     def on_loaded(self, entries: object) -> None:
         assert isinstance(entries, list)
-        self.model.set_entries(entries)
+        if self._previewed:
+            # The rows shown before the store opened get their fresh copies without a model reset, so a
+            # selection or scroll position the worker already has stays where it is.
+            self._previewed = False
+            self.model.update_entries(entries, {e.row.id for e in entries} | set(self.model.entry_ids()))
+        else:
+            self.model.set_entries(entries)
         self.on_filter_changed()
         self.sig_loaded.emit(len(entries))
         if not self._context.is_locked:
+            from casedesk.services import workspace
+
             self._context.submit(workspace.due_summary, on_done=self.on_due_loaded)
 
     def on_due_loaded(self, due: object) -> None:
@@ -205,6 +225,7 @@ class CaseloadPane(QWidget):
 
     def clear(self) -> None:
         """Forget every row (used when the window locks)."""
+        self._previewed = False
         self.model.clear()
         self.view.layouts.forget()
         self.hits_model.set_hits([])
@@ -219,6 +240,7 @@ class CaseloadPane(QWidget):
             self.load()
             return
         ids = sorted(changes.clients)
+        from casedesk.services import workspace
 
         def fetch(s: Session) -> list[CaseloadEntry]:
             return workspace.caseload_entries(s, client_ids=ids)
@@ -293,8 +315,10 @@ class CaseloadPane(QWidget):
 
     def on_search(self) -> None:
         text = self.search_edit.text()
-        if not text.strip():
+        if not text.strip() or self._context.is_locked:  # locked, or the store still opening
             return
+
+        from casedesk.services import search
 
         def run(s: Session) -> list[NoteHit]:
             return search.search_notes(s, text, limit=100)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -21,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from casedesk.domain.notes import CONTACT_TYPES
-from casedesk.services.clients import AgencyLink, ContactInfo
-from casedesk.services.notes import NoteSummary
-from casedesk.services.workspace import ReportSummary, WorkspaceData
+
+if TYPE_CHECKING:  # data types only: the sections' helpers also serve panes painted before the services load
+    from casedesk.services.clients import AgencyLink, ContactInfo
+    from casedesk.services.notes import NoteSummary
+    from casedesk.services.workspace import ReportSummary, WorkspaceData
 
 IdRole = Qt.ItemDataRole.UserRole + 1
 

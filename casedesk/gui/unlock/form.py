@@ -238,10 +238,19 @@ class UnlockForm(QWidget):
 
     def on_remembered_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        self._show_error(
-            "Type your passphrase",
-            "The key kept on this computer no longer opens this profile, so it was not used.",
-        )
+        self.show_remembered_failure(exc)
+
+    def show_remembered_failure(self, exc: BaseException) -> None:
+        """Why the key kept in the keychain did not open the profile; the passphrase is asked instead."""
+        if isinstance(exc, WrongPassphraseError) or not isinstance(exc, CaseDeskError):
+            heading, sentence = (
+                "Type your passphrase",
+                "The key kept on this computer no longer opens this profile, so it was not used.",
+            )
+        else:  # a damaged file, a newer version, a folder that cannot be written: the same words as always
+            heading, sentence = describe_failure(exc)
+        self._show_error(heading, sentence)
+        self.passphrase_edit.setFocus()
 
     def on_wait_tick(self) -> None:
         self._wait_left -= 1

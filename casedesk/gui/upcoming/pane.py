@@ -6,15 +6,19 @@ A compact list beside the caseload; the calendar pane has the month, week and ag
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
-from sqlalchemy.orm import Session
 
 from casedesk.gui.caseload.sections import IdRole, add_row, make_tree
 from casedesk.gui.context import AppContext
 from casedesk.gui.ops import Changes
-from casedesk.services.appointments import VisitInfo, upcoming
+
+if TYPE_CHECKING:  # the services load after the main window's first paint (gui/startup.py)
+    from sqlalchemy.orm import Session
+
+    from casedesk.services.appointments import VisitInfo
 
 DAYS = 14
 
@@ -38,6 +42,8 @@ class UpcomingPane(QWidget):
         layout.addWidget(self.view)
 
     def load(self) -> None:
+        from casedesk.services.appointments import upcoming
+
         def fetch(s: Session) -> list[VisitInfo]:
             return upcoming(s, dt.datetime.now(dt.UTC), days=DAYS)
 
