@@ -227,3 +227,29 @@ def test_list_shows_first_then_due_columns_fill_in(qtbot, unlocked: AppContext) 
     widget.view.sortByColumn(COL_DUE, Qt.SortOrder.AscendingOrder)
     first = widget.model.entry(widget.model.client_id(0) or "")
     assert first is not None and first.next_due is not None
+
+
+def test_a_whole_refresh_moves_nothing_when_nothing_changed(qtbot, pane: CaseloadPane, unlocked: AppContext) -> None:
+    """After the start-up preview the store's rows replace the shown ones: no reset, and a changed client
+    repaints its own line only; a client gone since the preview goes with a reset."""
+    model = pane.model
+    with unlocked.require_store().read_session() as s:
+        fresh = workspace.caseload_entries(s, with_due=False)
+    model.set_entries(fresh)
+    signals: list[str] = []
+    model.modelReset.connect(lambda: signals.append("reset"))
+    model.dataChanged.connect(lambda top, bottom: signals.append(f"changed {top.row()}-{bottom.row()}"))
+
+    model.refresh_entries([dataclasses.replace(e) for e in fresh])  # equal copies
+    assert signals == []
+
+    second = model.client_id(1)
+    renamed = [
+        dataclasses.replace(e, row=dataclasses.replace(e.row, program="Renamed program")) if e.row.id == second else e
+        for e in fresh
+    ]
+    model.refresh_entries(renamed)
+    assert signals == ["changed 1-1"] and model.index(1, 2).data() == "Renamed program"
+
+    model.refresh_entries([e for e in renamed if e.row.id != second])
+    assert signals[-1] == "reset" and model.row_of(second) is None and model.total == len(fresh) - 1

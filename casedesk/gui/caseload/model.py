@@ -235,6 +235,16 @@ class CaseloadModel(QAbstractTableModel):
     def clear(self) -> None:
         self.set_entries(())
 
+    def refresh_entries(self, entries: list[CaseloadEntry]) -> None:
+        """Every row anew, without a model reset: a selection or scroll position stays where it is. When
+        the rows are the ones already held (the usual case after the start-up preview), nothing changes."""
+        held = self._entries
+        if len(entries) == len(held) and all(
+            (old := held.get(e.row.id)) is not None and old.row == e.row and old.next_due == e.next_due for e in entries
+        ):
+            return
+        self.update_entries(entries, {e.row.id for e in entries} | held.keys())
+
     def update_entries(self, entries: Iterable[CaseloadEntry], requested_ids: Iterable[str]) -> None:
         """Replace the rows of `requested_ids` with fresh data (ids missing from `entries` were removed)."""
         fresh = {e.row.id: e for e in entries}
@@ -266,6 +276,8 @@ class CaseloadModel(QAbstractTableModel):
             return
         positions = {cid: row for row, cid in enumerate(self._visible)}
         for cid, e in fresh.items():
+            if self._entries.get(cid) == e:
+                continue  # the same line: nothing to repaint
             self._entries[cid] = e  # same search text (else the branch above ran): the filter lists stand
             self._texts.pop(cid, None)
             row = positions.get(cid)

@@ -208,7 +208,7 @@ class CaseloadPane(QWidget):
             # The rows shown before the store opened get their fresh copies without a model reset, so a
             # selection or scroll position the worker already has stays where it is.
             self._previewed = False
-            self.model.update_entries(entries, {e.row.id for e in entries} | set(self.model.entry_ids()))
+            self.model.refresh_entries(entries)
         else:
             self.model.set_entries(entries)
         self.on_filter_changed()
