@@ -95,6 +95,18 @@ def check_resources() -> str:
     return f"{len(REQUIRED_RESOURCES)} found in {resources_dir()}"
 
 
+def check_spelling() -> str:
+    """The word lists the note editors check against (data files of pyspellchecker) are there."""
+    from casedesk.services.spelling import WORD_LISTS, Dictionary
+
+    for language in sorted(set(WORD_LISTS.values())):
+        dictionary = Dictionary.load(language)
+        word, typo = {"en": ("medication", "medicaton"), "es": ("medicamento", "medicamneto")}[language]
+        if not dictionary.known(word) or dictionary.known(typo):
+            raise CheckFailed(f"the {language} word list does not read as expected")
+    return f"word lists: {', '.join(sorted(set(WORD_LISTS.values())))}"
+
+
 def check_sqlcipher() -> str:
     import sqlcipher3
 
@@ -296,6 +308,7 @@ def run_self_test(out: TextIO | None = None) -> int:
     test.check("version", check_version)
     test.check("resources", check_resources)
     test.check("sqlcipher", check_sqlcipher)
+    test.check("spelling", check_spelling)
     with _temporary_root() as root:
         run = ProfileRun(root)
         try:

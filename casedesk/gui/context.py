@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from casedesk.db.store import Store
+    from casedesk.gui.notes.spelling import SpellingSupport
     from casedesk.services.deadlines import SharedDueDigest
 
 T = TypeVar("T")
@@ -45,6 +46,16 @@ class AppContext(QObject):
         # same time (services.deadlines.SharedDueDigest); made at unlock, forgotten at lock.
         self._shared_due: SharedDueDigest | None = None
         self.sig_changed.connect(self._on_changed)
+        self._spelling: SpellingSupport | None = None
+
+    @property
+    def spelling(self) -> SpellingSupport:
+        """The spell-checking dictionary the note editors share (gui/notes/spelling.py)."""
+        if self._spelling is None:
+            from casedesk.gui.notes.spelling import SpellingSupport
+
+            self._spelling = SpellingSupport(self)
+        return self._spelling
 
     # ---- state ---------------------------------------------------------------------------------------
 

@@ -20,6 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "page_size": "letter",  # letter | a4
     "allow_remember_passphrase": True,
     "language": "en",
+    "spell_check": True,  # underline misspelled words in note editors
+    "spelling_words": [],  # the worker's own words (services.spelling)
 }
 
 _CHOICES: dict[str, tuple[Any, ...]] = {
@@ -56,8 +58,12 @@ def validate(key: str, value: Any) -> Any:
         low, high = _RANGES[key]
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise ValidationError(f"{key} must be a whole number from {low} to {high}.")
-    if key == "allow_remember_passphrase" and not isinstance(value, bool):
-        raise ValidationError("allow_remember_passphrase must be true or false.")
+    if key in ("allow_remember_passphrase", "spell_check") and not isinstance(value, bool):
+        raise ValidationError(f"{key} must be true or false.")
+    if key == "spelling_words":
+        from casedesk.services.spelling import validate_personal_words
+
+        return validate_personal_words(value)
     return value
 
 

@@ -15,6 +15,7 @@ EXPECTED_CHECKS = (
     "version",
     "resources",
     "sqlcipher",
+    "spelling",
     "encrypted profile",
     "note signed",
     "pdf",

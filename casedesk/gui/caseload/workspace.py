@@ -25,7 +25,7 @@ from casedesk.gui.context import AppContext
 from casedesk.gui.notes.editor import NoteEditor, goals_for
 from casedesk.gui.notes.state import NoteState, editor_key
 from casedesk.gui.ops import Changes, user_message
-from casedesk.services import notes, settings, workspace
+from casedesk.services import notes, settings, spelling, workspace
 from casedesk.services.calendar import NotePrefill
 from casedesk.services.notes import Autosaved, NoteDetail
 from casedesk.services.workspace import WorkspaceData
@@ -287,6 +287,7 @@ class ClientWorkspace(QWidget):
             units_rule=self._units_rule,
             recovered_at=recovered_at,
             unsaved=unsaved,
+            record_words=spelling.record_words(self.data.detail) if self.data is not None else frozenset(),
         )
         self.editors[editor.key] = editor
         index = self.tabs.addTab(editor, editor.title())

@@ -34,6 +34,7 @@ LIBRARIES: tuple[Library, ...] = (
     Library("uvicorn", "uvicorn", "BSD-3-Clause", "the agency server"),
     Library("psycopg", "psycopg", "LGPL-3.0-only", "the agency server's PostgreSQL"),
     Library("uuid6", "uuid6", "MIT", "record identifiers"),
+    Library("pyspellchecker", "spellchecker", "MIT (word lists from OpenSubtitles frequency data)", "spell-check in notes"),
 )
 FONT_LICENCE = "DejaVu fonts: Bitstream Vera licence and public domain changes (see below)"
 

@@ -36,6 +36,7 @@ from casedesk.errors import WrongPassphraseError
 from casedesk.gui.context import AppContext
 from casedesk.gui.notes.dialogs import AddendumDialog, SignDialog
 from casedesk.gui.notes.signature_pad import SignatureDialog
+from casedesk.gui.notes.spelling import SpellingHighlighter, install_spelling
 from casedesk.gui.notes.state import NoteState, editor_key, switch_template
 from casedesk.gui.ops import Changes, user_message
 from casedesk.services import notes, signatures
@@ -97,11 +98,14 @@ class NoteEditor(QWidget):
         units_rule: str = "cms8",
         recovered_at: dt.datetime | None = None,
         unsaved: bool = False,
+        record_words: frozenset[str] = frozenset(),
         parent: QWidget | None = None,
     ) -> None:
+        """`record_words`: words of the client's record (names) that spell-check knows."""
         super().__init__(parent)
         self.setObjectName("note_editor")
         self._context = context
+        self._record_words = record_words
         self._state = state
         self._detail = detail
         self._goals = list(goals)
@@ -112,6 +116,7 @@ class NoteEditor(QWidget):
         self._loading = True
         self._closed = False
         self._section_edits: dict[str, QPlainTextEdit] = {}
+        self.spelling: dict[str, SpellingHighlighter] = {}  # section -> its underliner
         self._caret_section: str | None = None
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setSingleShot(True)
@@ -350,6 +355,7 @@ class NoteEditor(QWidget):
         while self.sections_layout.rowCount():
             self.sections_layout.removeRow(0)
         self._section_edits.clear()
+        self.spelling.clear()
         for section in rules.sections_for(template):
             edit = QPlainTextEdit(body.get(section, ""))
             title = rules.SECTION_TITLES.get(section, section)
@@ -358,6 +364,7 @@ class NoteEditor(QWidget):
             edit.setMinimumHeight(self.fontMetrics().height() * 5)
             edit.textChanged.connect(self.on_edited)
             self._section_edits[section] = edit
+            self.spelling[section] = install_spelling(edit, self._context.spelling, self._record_words)
             self.sections_layout.addRow(f"<b>{title}</b>", edit)
         if self.is_signed:
             for edit in self._section_edits.values():
@@ -381,6 +388,8 @@ class NoteEditor(QWidget):
             row.rating.setEnabled(not signed and row.check.isChecked())
         for edit in self._section_edits.values():
             edit.setReadOnly(signed)
+        for highlighter in self.spelling.values():
+            highlighter.rehighlight()  # a signed note is not underlined
         self.save_button.setVisible(not signed)
         self.sign_button.setVisible(not signed)
         self.addendum_button.setVisible(signed)

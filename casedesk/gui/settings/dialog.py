@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -84,6 +85,10 @@ class SettingsDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(snapshot.values[key])))
             self.combos[key] = combo
             form.addRow(LABELS[key], combo)
+        self.spell_box = QCheckBox("Underline misspelled words in notes")
+        self.spell_box.setAccessibleName("Check spelling as I type")
+        self.spell_box.setChecked(bool(snapshot.values["spell_check"]))
+        form.addRow("&Spelling:", self.spell_box)
         self.agency_edit = QLineEdit(snapshot.agency_name)
         self.agency_edit.setAccessibleName("Agency name")
         form.addRow("&Agency name:", self.agency_edit)
@@ -140,7 +145,7 @@ class SettingsDialog(QDialog):
         self._show_logo(data)
 
     def values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {"idle_lock_minutes": self.idle_spin.value()}
+        values: dict[str, Any] = {"idle_lock_minutes": self.idle_spin.value(), "spell_check": self.spell_box.isChecked()}
         for key, combo in self.combos.items():
             values[key] = combo.currentData()
         return values

@@ -1,0 +1,111 @@
+"""Spell-check in the note editor: underlines as you type, corrections and "Add to my dictionary" on the
+right-click menu, the client's own names known, nothing underlined in a signed note or with it off."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit
+
+from casedesk.gui.main_window import MainWindow
+from casedesk.gui.notes.spelling import spelling_menu
+from casedesk.gui.ops import Changes
+from casedesk.services import settings, spelling
+from tests.gui.test_notes import new_editor, open_client
+
+pytestmark = pytest.mark.gui
+
+
+def underlined(edit: QPlainTextEdit) -> list[str]:
+    """The words shown with a spell-check underline, in order."""
+    text = edit.toPlainText()
+    found = []
+    block = edit.document().firstBlock()
+    while block.isValid():
+        for fmt in block.layout().formats():
+            if fmt.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline:
+                start = block.position() + fmt.start
+                found.append(text[start : start + fmt.length])
+        block = block.next()
+    return found
+
+
+def point_at(edit: QPlainTextEdit, word: str):
+    cursor = QTextCursor(edit.document())
+    cursor.setPosition(edit.toPlainText().index(word) + 1)
+    return edit.cursorRect(cursor).center()
+
+
+def test_typos_are_underlined_and_the_menu_corrects_them(qtbot, window: MainWindow) -> None:
+    english = spelling.Dictionary.load("en")
+    model = window.caseload.model
+    # a client whose surname no word list knows: only her record makes it a known word
+    row = next(r for r in range(model.rowCount()) if not english.known(model.entry(model.client_id(r)).row.sort_name.split(",")[0]))
+    ws = open_client(qtbot, window, row)
+    window.new_note_action.trigger()
+    editor = ws.current_editor()
+    assert editor is not None
+    last_name = ws.data.detail.last_name  # type: ignore[union-attr]
+    edit = editor.section_edit("data")
+    qtbot.keyClicks(edit, "Met Ms ")
+    edit.insertPlainText(last_name)  # QTest types ASCII only; names may have accents
+    qtbot.keyClicks(edit, " at home. She recieved her medicaton from the SSI office at 3pm.")
+    qtbot.waitUntil(lambda: underlined(edit) == ["recieved", "medicaton"], timeout=20_000)
+    assert not english.known(last_name)  # not underlined: a word of her record
+
+    menu = spelling_menu(edit, editor.spelling["data"], point_at(edit, "recieved"))
+    texts = [a.text() for a in menu.actions()]
+    assert texts[0] == "received" and "Add “recieved” to my dictionary" in texts
+    assert any("Copy" in t for t in texts)  # the editor's own actions stay below
+    menu.actions()[0].trigger()
+    assert "She received her medicaton" in edit.toPlainText()
+    qtbot.waitUntil(lambda: underlined(edit) == ["medicaton"], timeout=10_000)
+    edit.undo()  # a correction is one undo step
+    assert "She recieved her" in edit.toPlainText()
+
+
+def test_an_added_word_is_known_at_once_and_kept_in_the_profile(qtbot, window: MainWindow) -> None:
+    _ws, editor = new_editor(qtbot, window)
+    edit = editor.section_edit("data")
+    qtbot.keyClicks(edit, "Spoke with Ms Wrobleska from the Brightpath day program.")
+    qtbot.waitUntil(lambda: "Wrobleska" in underlined(edit), timeout=20_000)
+
+    menu = spelling_menu(edit, editor.spelling["data"], point_at(edit, "Wrobleska"))
+    next(a for a in menu.actions() if a.text().startswith("Add “Wrobleska”")).trigger()
+    qtbot.waitUntil(lambda: "Wrobleska" not in underlined(edit), timeout=10_000)
+
+    def kept() -> list[str]:
+        with window.context.require_store().read_session() as s:
+            return spelling.personal_words(s)
+
+    qtbot.waitUntil(lambda: kept() == ["Wrobleska"], timeout=10_000)
+
+
+def test_nothing_is_underlined_when_spell_check_is_off_or_the_note_is_read_only(qtbot, window: MainWindow) -> None:
+    _ws, editor = new_editor(qtbot, window)
+    edit = editor.section_edit("data")
+    qtbot.keyClicks(edit, "Reviewd the budget.")
+    qtbot.waitUntil(lambda: underlined(edit) == ["Reviewd"], timeout=20_000)
+
+    edit.setReadOnly(True)  # as a signed note's sections are
+    editor.spelling["data"].rehighlight()
+    assert underlined(edit) == []
+    edit.setReadOnly(False)
+    editor.spelling["data"].rehighlight()
+    assert underlined(edit) == ["Reviewd"]
+
+    window.context.submit(
+        lambda s: settings.set_many(s, {"spell_check": False}), write=True, changes=Changes.of("setting")
+    )
+    qtbot.waitUntil(lambda: underlined(edit) == [], timeout=10_000)
+    qtbot.keyClicks(edit, " Anothr typo.")
+    assert underlined(edit) == []
+
+
+def test_locking_forgets_the_dictionary_with_its_own_words(qtbot, window: MainWindow) -> None:
+    _ws, editor = new_editor(qtbot, window)
+    qtbot.keyClicks(editor.section_edit("data"), "Home visit.")
+    support = window.context.spelling
+    qtbot.waitUntil(lambda: support.dictionary() is not None, timeout=20_000)
+    window.lock()
+    assert support.dictionary() is None
