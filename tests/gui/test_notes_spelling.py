@@ -109,3 +109,37 @@ def test_locking_forgets_the_dictionary_with_its_own_words(qtbot, window: MainWi
     qtbot.waitUntil(lambda: support.dictionary() is not None, timeout=20_000)
     window.lock()
     assert support.dictionary() is None
+
+
+def test_a_word_removed_from_my_dictionary_is_checked_again(qtbot, window: MainWindow) -> None:
+    _ws, editor = new_editor(qtbot, window)
+    edit = editor.section_edit("data")
+    qtbot.keyClicks(edit, "Called Wrobleska and Szczepanik.")
+    qtbot.waitUntil(lambda: underlined(edit) == ["Wrobleska", "Szczepanik"], timeout=20_000)
+    for word in ("Wrobleska", "Szczepanik"):
+        menu = spelling_menu(edit, editor.spelling["data"], point_at(edit, word))
+        next(a for a in menu.actions() if a.text().startswith("Add “")).trigger()
+    qtbot.waitUntil(lambda: underlined(edit) == [], timeout=10_000)
+
+    def kept() -> list[str]:
+        with window.context.require_store().read_session() as s:
+            return spelling.personal_words(s)
+
+    qtbot.waitUntil(lambda: len(kept()) == 2, timeout=10_000)
+    window.settings_action.trigger()
+    qtbot.waitUntil(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible(), timeout=10_000)
+    dialog = window.settings_dialog
+    assert dialog is not None
+    assert dialog.words_label.text() == "2 words of your own"
+    dialog.words_button.click()
+    words = dialog.words_dialog
+    assert words is not None and words.words() == ["Szczepanik", "Wrobleska"]
+    words.list.setCurrentRow(1)
+    words.remove_button.click()
+    words.accept()
+    assert dialog.words_label.text() == "1 word of your own"
+    with qtbot.waitSignal(dialog.finished, timeout=10_000):
+        dialog.save_button.click()
+
+    qtbot.waitUntil(lambda: underlined(edit) == ["Wrobleska"], timeout=20_000)
+    assert kept() == ["Szczepanik"]

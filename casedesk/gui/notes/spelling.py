@@ -35,7 +35,7 @@ class SpellingSupport(QObject):
         self._context = context
         self._dictionary: Dictionary | None = None
         self._loading = False
-        self._choice: tuple[bool, str] | None = None  # (spell_check, language) the dictionary was loaded for
+        self._choice: Choice | None = None  # the settings the dictionary was loaded with
         context.sig_locked.connect(self.drop)
         context.sig_changed.connect(self._on_changes)
 
@@ -58,7 +58,7 @@ class SpellingSupport(QObject):
             self.sig_changed.emit()
 
     def _on_changes(self, changes: object) -> None:
-        """Spell-check turned off or on, or another language: the dictionary is made again."""
+        """Spell-check turned off or on, another language, words removed: the dictionary is made again."""
         from casedesk.gui.ops import Changes
 
         if not isinstance(changes, Changes) or not changes.touches("setting") or self._context.is_locked:
@@ -82,7 +82,10 @@ class SpellingSupport(QObject):
         if self._dictionary is not None:
             self._dictionary.add(word)
             self.sig_changed.emit()
-        self._context.submit(lambda s: spelling.add_personal_word(s, word), write=True)
+        if self._choice is not None:
+            enabled, language, words = self._choice
+            self._choice = (enabled, language, words | {dictionary_form(word)})
+        self._context.submit(lambda s: spelling.add_personal_word(s, word), write=True, serial=True)
 
     def drop(self) -> None:
         self._dictionary = None
@@ -90,20 +93,25 @@ class SpellingSupport(QObject):
         self._choice = None
 
 
-def _choice(session: Session) -> tuple[bool, str]:
-    from casedesk.services import settings
-
-    return bool(settings.get(session, "spell_check")), str(settings.get(session, "language"))
+# (spell-check on, language, the worker's own words in dictionary form)
+Choice = tuple[bool, str, frozenset[str]]
 
 
-def _load(session: Session) -> tuple[tuple[bool, str], Dictionary | None]:
+def _choice(session: Session) -> Choice:
+    from casedesk.services import settings, spelling
+
+    words = frozenset(dictionary_form(w) for w in spelling.personal_words(session))
+    return bool(settings.get(session, "spell_check")), str(settings.get(session, "language")), words
+
+
+def _load(session: Session) -> tuple[Choice, Dictionary | None]:
     from casedesk.services import spelling
 
     choice = _choice(session)
-    enabled, language = choice
+    enabled, language, words = choice
     if not enabled:
         return choice, None
-    return choice, spelling.Dictionary.load(language, spelling.personal_words(session))
+    return choice, spelling.Dictionary.load(language, words)
 
 
 class SpellingHighlighter(QSyntaxHighlighter):

@@ -69,6 +69,7 @@ class SettingsDialog(QDialog):
         self._context = context
         self._snapshot = snapshot
         self._logo: bytes | None = None
+        self.words_dialog: QDialog | None = None
         form = QFormLayout()
         self.idle_spin = QSpinBox()
         self.idle_spin.setRange(1, 240)
@@ -89,6 +90,17 @@ class SettingsDialog(QDialog):
         self.spell_box.setAccessibleName("Check spelling as I type")
         self.spell_box.setChecked(bool(snapshot.values["spell_check"]))
         form.addRow("&Spelling:", self.spell_box)
+        self._words: list[str] = list(snapshot.values["spelling_words"])
+        self.words_label = QLabel()
+        self.words_label.setAccessibleName("Words in my dictionary")
+        self.words_button = QPushButton("My &dictionary…")
+        self.words_button.setAccessibleName("See or remove the words you added to the spelling dictionary")
+        self.words_button.clicked.connect(self.on_edit_words)
+        words_row = QHBoxLayout()
+        words_row.addWidget(self.words_label, 1)
+        words_row.addWidget(self.words_button)
+        form.addRow("", words_row)
+        self._show_word_count()
         self.agency_edit = QLineEdit(snapshot.agency_name)
         self.agency_edit.setAccessibleName("Agency name")
         form.addRow("&Agency name:", self.agency_edit)
@@ -115,6 +127,23 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
+
+    def _show_word_count(self) -> None:
+        count = len(self._words)
+        self.words_label.setText(f"{count} word{'s' if count != 1 else ''} of your own")
+
+    def on_edit_words(self) -> None:
+        from casedesk.gui.settings.words import PersonalWordsDialog
+
+        dialog = PersonalWordsDialog(self._words, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.accepted.connect(lambda: self.set_words(dialog.words()))
+        self.words_dialog = dialog
+        dialog.open()
+
+    def set_words(self, words: list[str]) -> None:
+        self._words = list(words)
+        self._show_word_count()
 
     def _show_logo(self, png: bytes | None) -> None:
         if not png:
@@ -145,7 +174,11 @@ class SettingsDialog(QDialog):
         self._show_logo(data)
 
     def values(self) -> dict[str, Any]:
-        values: dict[str, Any] = {"idle_lock_minutes": self.idle_spin.value(), "spell_check": self.spell_box.isChecked()}
+        values: dict[str, Any] = {
+            "idle_lock_minutes": self.idle_spin.value(),
+            "spell_check": self.spell_box.isChecked(),
+            "spelling_words": list(self._words),
+        }
         for key, combo in self.combos.items():
             values[key] = combo.currentData()
         return values
