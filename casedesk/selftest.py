@@ -26,6 +26,7 @@ REQUIRED_RESOURCES: tuple[tuple[str, ...], ...] = (
     ("help", "index.html"),
     ("translations", "casedesk_es.qm"),
     ("linux", "casedesk.desktop"),
+    ("spelling", "field_words.txt"),
 )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 PERSONAL_WORDS_SETTING = "spelling_words"
 MAX_PERSONAL_WORDS = 5000
 SUGGESTIONS = 5
+FIELD_WORDS_FILE = "field_words.txt"
 # The interface languages and the word list each one checks notes against.
 WORD_LISTS = {"en": "en", "es": "es"}
 
@@ -38,11 +39,14 @@ class Dictionary:
 
     @classmethod
     def load(cls, language: str, personal: Iterable[str] = ()) -> Dictionary:
-        """Read the word list of `language` (an interface language; unknown ones get English)."""
+        """Read the word list of `language` (an interface language; unknown ones get English), plus the
+        field's own words (resources/spelling/field_words.txt: terms of the trade, medication names)."""
         from spellchecker import SpellChecker
 
         code = WORD_LISTS.get(language, "en")
-        return cls(code, SpellChecker(language=code), personal)
+        checker = SpellChecker(language=code)
+        checker.word_frequency.load_words(field_words())
+        return cls(code, checker, personal)
 
     def known(self, word: str) -> bool:
         form = dictionary_form(word)
@@ -64,6 +68,14 @@ class Dictionary:
         if word[:1].isupper():
             ranked = [w[:1].upper() + w[1:] for w in ranked]
         return ranked
+
+
+def field_words() -> list[str]:
+    """The words of case notes that general word lists lack, shipped with CaseDesk."""
+    from casedesk.resources import resource_path
+
+    lines = resource_path("spelling", FIELD_WORDS_FILE).read_text("utf-8").splitlines()
+    return [dictionary_form(line.strip()) for line in lines if line.strip() and not line.startswith("#")]
 
 
 def record_words(detail: ClientDetail) -> frozenset[str]:

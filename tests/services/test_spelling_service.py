@@ -36,6 +36,15 @@ def test_common_words_are_known_and_typos_get_likely_corrections(english: spelli
     assert "medication" in english.suggestions("medicaton")
 
 
+def test_the_fields_own_words_are_known(english: spelling.Dictionary) -> None:
+    """Terms of case notes and medication names that general word lists lack ship with CaseDesk."""
+    for word in ("telehealth", "psychoeducation", "biopsychosocial", "dysregulation", "Seroquel", "Abilify's"):
+        assert english.known(word), word
+    assert english.suggestions("Seroquil") == ["Seroquel"]
+    words = spelling.field_words()
+    assert len(words) > 100 and all(w == w.lower() and " " not in w for w in words)
+
+
 def test_spanish_notes_get_the_spanish_word_list() -> None:
     spanish = spelling.Dictionary.load("es")
     assert spanish.known("medicamento") and spanish.known("visita")
