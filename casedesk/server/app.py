@@ -7,6 +7,7 @@ changes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 from dataclasses import dataclass
@@ -40,15 +41,19 @@ from casedesk.sync.protocol import (
 )
 
 ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
+# Wrong enrolment codes one address may send in a window before its enrolments are refused for a while.
+ENROL_GUESSES_ALLOWED = 10
+ENROL_GUESS_WINDOW = dt.timedelta(minutes=15)
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after  # seconds, sent as Retry-After
 
 
 # ---- request bodies ---------------------------------------------------------------------------------
@@ -260,14 +265,26 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     return 422, "invalid_request", f"{loc or 'body'}: {msg}{more}"
 
 
-def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
-    """The ASGI application: the FastAPI routes wrapped in the body-limit and audit middleware."""
+def enrol_guesses(db: Database, remote_addr: str) -> int:
+    """Wrong enrolment codes sent from `remote_addr` within the last ENROL_GUESS_WINDOW."""
+    with db.read() as s:
+        since = utcnow() - ENROL_GUESS_WINDOW
+        return server_audit.request_failures(s, f"POST {API_PREFIX}/enroll", remote_addr, "invalid_code", since)
+
+
+def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES, enrol_guesses_allowed: int = ENROL_GUESSES_ALLOWED) -> Any:
+    """The ASGI application: the FastAPI routes wrapped in the body-limit and audit middleware.
+
+    `enrol_guesses_allowed`: wrong enrolment codes one address may send within ENROL_GUESS_WINDOW before
+    its enrolment requests are refused (429) until the window has passed."""
     app = FastAPI(title="CaseDesk agency server", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.db = db
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.retry_after is not None:
+            headers = {"Retry-After": str(exc.retry_after)}
         return JSONResponse({"error": exc.code, "message": exc.message}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -297,6 +314,18 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
 
     @app.post(f"{API_PREFIX}/enroll")
     def enroll(body: EnrolBody, request: Request) -> dict[str, Any]:
+        remote = request.client.host if request.client else None
+        if remote is not None and enrol_guesses(db, remote) >= enrol_guesses_allowed:
+            # Codes are long enough that guessing one is hopeless; this keeps it so, and keeps the log short.
+            note(request).detail = {"failure": "too_many_attempts"}
+            minutes = int(ENROL_GUESS_WINDOW.total_seconds() // 60)
+            raise ApiError(
+                429,
+                "too_many_attempts",
+                f"Too many wrong enrolment codes came from this computer's address. Wait {minutes} minutes, "
+                "check the code with your administrator, and try again.",
+                retry_after=int(ENROL_GUESS_WINDOW.total_seconds()),
+            )
         try:
             result = admin.enroll(
                 db,
@@ -304,7 +333,7 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES) -> Any:
                 body.device_id.lower(),
                 body.device_name,
                 body.worker_id,
-                remote_addr=request.client.host if request.client else None,
+                remote_addr=remote,
                 has_records=body.has_records,
             )
         except admin.EnrolFailure as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casedesk.server.db import insert_rows
@@ -41,3 +43,19 @@ def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     if entries:
         now = utcnow()
         insert_rows(session, table_of(AuditEntry), [{"at": now, "detail": {}, **e} for e in entries])
+
+
+def request_failures(
+    session: Session, target: str, remote_addr: str, failure: str, since: dt.datetime
+) -> int:
+    """How many requests to `target` from `remote_addr` since `since` were refused with `failure` (the
+    error code the handler noted in the request's audit detail)."""
+    details = session.execute(
+        select(AuditEntry.detail).where(
+            AuditEntry.action == "request",
+            AuditEntry.target == target[:120],
+            AuditEntry.remote_addr == remote_addr,
+            AuditEntry.at >= since,
+        )
+    ).scalars()
+    return sum(1 for detail in details if isinstance(detail, dict) and detail.get("failure") == failure)

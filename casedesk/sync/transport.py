@@ -30,6 +30,7 @@ from casedesk.sync.protocol import API_PREFIX
 __all__ = ["Transport", "check_server_url"]
 
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+FINAL_REFUSALS = frozenset({"too_many_attempts"})  # error codes of a 429 that is not retried
 
 
 _ssl_context: ssl.SSLContext | None = None
@@ -131,7 +132,7 @@ class Transport:
                 last_status = 0
                 continue
             last_status = response.status_code
-            if response.status_code in RETRY_STATUSES:
+            if response.status_code in RETRY_STATUSES and not _final_refusal(response.status_code, data):
                 last_problem = f"the server answered {response.status_code}"
                 self._retry_after = _retry_after(response)
                 continue
@@ -181,6 +182,14 @@ def _json(data: bytes) -> Any:
         return json.loads(data)
     except ValueError:
         return None
+
+
+def _final_refusal(status: int, data: bytes) -> bool:
+    """A 429 that retrying within seconds cannot cure (too many wrong enrolment codes): said at once."""
+    if status != 429:
+        return False
+    payload = _json(data)
+    return isinstance(payload, dict) and payload.get("error") in FINAL_REFUSALS
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -121,9 +121,9 @@ def start_postgres() -> PgCluster | str:
 class ServerThread:
     """The real ASGI app served by uvicorn on 127.0.0.1:<free port> in a background thread."""
 
-    def __init__(self, db: Database, *, max_body: int | None = None) -> None:
+    def __init__(self, db: Database, **app_options: Any) -> None:
         self.db = db
-        app = create_app(db) if max_body is None else create_app(db, max_body=max_body)
+        app = create_app(db, **app_options)
         self.sock = listening_socket("127.0.0.1", 0)
         self.port = int(self.sock.getsockname()[1])
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_keep_alive=30)

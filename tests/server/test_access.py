@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from casedesk.server import admin
 from casedesk.server.models import AuditEntry, Record
@@ -273,3 +273,38 @@ def test_every_request_and_change_is_audited(server: ServerThread, agency: dict[
     assert ("request", "GET /api/v1/changes", "200") in actions
     assert ("request", "GET /api/v1/changes", "401") in actions
     assert all("555-7777" not in json.dumps(e.detail) for e in entries)  # ids and counts, never client data
+
+
+def test_wrong_enrolment_codes_from_one_address_are_refused_for_a_while(server: ServerThread, tmp_path: Path) -> None:
+    from casedesk.server.app import ENROL_GUESS_WINDOW, enrol_guesses
+
+    already = enrol_guesses(server.db, "127.0.0.1")  # other tests' wrong codes, on the same database
+    login = add_user(server.db)
+    code, _ = admin.make_enrol_code(server.db, login)
+    with running_server(server.db, enrol_guesses_allowed=already + 3) as guarded:
+        url = f"{guarded.url}{API}/enroll"
+        for guess in ("WXYZ-WXYZ-WXY2", "WXYZ-WXYZ-WXY3", "WXYZ-WXYZ-WXY4"):
+            r = httpx.post(url, json={"code": guess, "device_id": str(uuid.uuid4())})
+            assert r.status_code == 400 and r.json()["error"] == "invalid_code"
+        # now even the right code is refused from this address, and the answer says how long to wait
+        r = httpx.post(url, json={"code": code, "device_id": str(uuid.uuid4())})
+        assert r.status_code == 429 and r.json()["error"] == "too_many_attempts"
+        assert r.headers["Retry-After"] == str(int(ENROL_GUESS_WINDOW.total_seconds()))
+        # the laptop's `casedesk enroll` says so at once instead of retrying as for a busy server
+        store = new_store(tmp_path / "a")
+        with pytest.raises(ServerRejectedError, match="Too many wrong enrolment codes"):
+            sync_client.enroll(store, guarded.url, code, policy=FAST_RETRY)
+        # another address is not held up
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
+            assert other.post(url, json={"code": code, "device_id": str(uuid.uuid4())}).status_code == 200
+        # once the window has passed (the guesses are older than it), this address may enrol again
+        with server.db.write() as s:
+            s.execute(
+                update(AuditEntry)
+                .where(AuditEntry.remote_addr == "127.0.0.1", AuditEntry.target == f"POST {API}/enroll")
+                .values(at=AuditEntry.at - ENROL_GUESS_WINDOW - dt.timedelta(minutes=1))
+            )
+        code2, _ = admin.make_enrol_code(server.db, login)
+        r = httpx.post(url, json={"code": code2, "device_id": str(uuid.uuid4())})
+        assert r.status_code == 200, r.text
+        store.close()
