@@ -155,7 +155,7 @@ def _open_window(context: AppContext, demo: bool) -> MainWindow | None:
         dialog = UnlockDialog(context)
         WarmUp().start_after_first_paint(dialog)
         if kek is not None:
-            dialog.form.try_remembered()  # the usual open, which reports why the key did not serve
+            dialog.form.try_remembered(kek)  # the usual open, which reports why the key did not serve
         if dialog.exec() != UnlockDialog.DialogCode.Accepted or dialog.store is None:
             return None
         store = dialog.store

@@ -637,9 +637,14 @@ class MainWindow(QMainWindow):
         from casedesk.gui.settings.dialog import SettingsDialog, SettingsSnapshot
 
         assert isinstance(snapshot, SettingsSnapshot)
+        if self.context.is_locked:
+            return
         dialog = SettingsDialog(self.context, snapshot, self)
         dialog.sig_saved.connect(lambda values: self.idle.set_minutes(int(values["idle_lock_minutes"])))
         dialog.sig_saved.connect(lambda values: self.on_language_saved(str(values["language"])))
+        # It shows the worker's own spelling words (often names of clients): it closes when CaseDesk locks.
+        self.context.sig_about_to_lock.connect(dialog.reject)
+        dialog.finished.connect(lambda _result: self.context.sig_about_to_lock.disconnect(dialog.reject))
         dialog.finished.connect(dialog.deleteLater)
         self.settings_dialog = dialog
         dialog.open()

@@ -76,7 +76,7 @@ class StoreOpening:
 
     def __init__(self, context: AppContext, kek: bytes) -> None:
         self._context = context
-        self._kek = kek
+        self._kek: bytes | None = kek  # dropped once the open has run
         self._lock = threading.Lock()
         self._cancelled = False
         self._opened: Store | None = None  # opened, not yet handed over
@@ -94,13 +94,20 @@ class StoreOpening:
                 self._opened = None
             on_opened(store)
 
-        self._context.ops.run(lambda: self._open(data_dir), on_done=deliver, on_error=on_failed)
+        def failed(exc: BaseException) -> None:
+            if not self._cancelled:  # a window already closed has nothing to show
+                on_failed(exc)
+
+        self._context.ops.run(lambda: self._open(data_dir), on_done=deliver, on_error=failed)
 
     def _open(self, data_dir: Path) -> Store | None:
         """Runs in a worker thread."""
         from casedesk.db.store import Store
 
-        store = Store.open(data_dir, kek=self._kek)
+        kek, self._kek = self._kek, None  # not kept once used: a lock must leave no key behind
+        if kek is None:
+            return None
+        store = Store.open(data_dir, kek=kek)
         import_quietly(WINDOW_EXTRAS_MODULES)  # what the window installs next, loaded off the UI thread
         with self._lock:
             if not self._cancelled:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -44,6 +45,10 @@ ID_PATTERN = r"^[0-9A-Za-z-]{1,36}$"
 # Wrong enrolment codes one address may send in a window before its enrolments are refused for a while.
 ENROL_GUESSES_ALLOWED = 10
 ENROL_GUESS_WINDOW = dt.timedelta(minutes=15)
+ENROL_GUESS_ACTION = "enrol_wrong_code"  # audit action of each wrong code, written before the answer goes out
+# Check, enrolment and the record of a wrong code happen under one lock, so codes sent all at once are
+# counted one after another (`casedesk serve` runs one server process).
+_ENROL_GATE = threading.Lock()
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
@@ -268,8 +273,12 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
 def enrol_guesses(db: Database, remote_addr: str) -> int:
     """Wrong enrolment codes sent from `remote_addr` within the last ENROL_GUESS_WINDOW."""
     with db.read() as s:
-        since = utcnow() - ENROL_GUESS_WINDOW
-        return server_audit.request_failures(s, f"POST {API_PREFIX}/enroll", remote_addr, "invalid_code", since)
+        return server_audit.count_since(s, ENROL_GUESS_ACTION, remote_addr, utcnow() - ENROL_GUESS_WINDOW)
+
+
+def record_enrol_guess(db: Database, remote_addr: str) -> None:
+    with db.write() as s:
+        server_audit.log(s, ENROL_GUESS_ACTION, target="enrolment code", status="invalid_code", remote_addr=remote_addr)
 
 
 def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES, enrol_guesses_allowed: int = ENROL_GUESSES_ALLOWED) -> Any:
@@ -315,31 +324,34 @@ def create_app(db: Database, *, max_body: int = MAX_BODY_BYTES, enrol_guesses_al
     @app.post(f"{API_PREFIX}/enroll")
     def enroll(body: EnrolBody, request: Request) -> dict[str, Any]:
         remote = request.client.host if request.client else None
-        if remote is not None and enrol_guesses(db, remote) >= enrol_guesses_allowed:
-            # Codes are long enough that guessing one is hopeless; this keeps it so, and keeps the log short.
-            note(request).detail = {"failure": "too_many_attempts"}
-            minutes = int(ENROL_GUESS_WINDOW.total_seconds() // 60)
-            raise ApiError(
-                429,
-                "too_many_attempts",
-                f"Too many wrong enrolment codes came from this computer's address. Wait {minutes} minutes, "
-                "check the code with your administrator, and try again.",
-                retry_after=int(ENROL_GUESS_WINDOW.total_seconds()),
-            )
-        try:
-            result = admin.enroll(
-                db,
-                body.code,
-                body.device_id.lower(),
-                body.device_name,
-                body.worker_id,
-                remote_addr=remote,
-                has_records=body.has_records,
-            )
-        except admin.EnrolFailure as exc:
-            note(request).detail = {"failure": exc.code}
-            status = {"device_exists": 409, "identity_mismatch": 409, "user_inactive": 403}.get(exc.code, 400)
-            raise ApiError(status, exc.code, str(exc)) from None
+        with _ENROL_GATE:
+            if remote is not None and enrol_guesses(db, remote) >= enrol_guesses_allowed:
+                # Codes are long enough that guessing one is hopeless; this keeps it so, and the log short.
+                note(request).detail = {"failure": "too_many_attempts"}
+                minutes = int(ENROL_GUESS_WINDOW.total_seconds() // 60)
+                raise ApiError(
+                    429,
+                    "too_many_attempts",
+                    f"Too many wrong enrolment codes came from this computer's address. Wait {minutes} minutes, "
+                    "check the code with your administrator, and try again.",
+                    retry_after=int(ENROL_GUESS_WINDOW.total_seconds()),
+                )
+            try:
+                result = admin.enroll(
+                    db,
+                    body.code,
+                    body.device_id.lower(),
+                    body.device_name,
+                    body.worker_id,
+                    remote_addr=remote,
+                    has_records=body.has_records,
+                )
+            except admin.EnrolFailure as exc:
+                if exc.code == "invalid_code" and remote is not None:
+                    record_enrol_guess(db, remote)
+                note(request).detail = {"failure": exc.code}
+                status = {"device_exists": 409, "identity_mismatch": 409, "user_inactive": 403}.get(exc.code, 400)
+                raise ApiError(status, exc.code, str(exc)) from None
         note(request).detail = {"device_id": result["device_id"]}
         return result
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casedesk.server.db import insert_rows
@@ -45,17 +45,9 @@ def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
         insert_rows(session, table_of(AuditEntry), [{"at": now, "detail": {}, **e} for e in entries])
 
 
-def request_failures(
-    session: Session, target: str, remote_addr: str, failure: str, since: dt.datetime
-) -> int:
-    """How many requests to `target` from `remote_addr` since `since` were refused with `failure` (the
-    error code the handler noted in the request's audit detail)."""
-    details = session.execute(
-        select(AuditEntry.detail).where(
-            AuditEntry.action == "request",
-            AuditEntry.target == target[:120],
-            AuditEntry.remote_addr == remote_addr,
-            AuditEntry.at >= since,
-        )
-    ).scalars()
-    return sum(1 for detail in details if isinstance(detail, dict) and detail.get("failure") == failure)
+def count_since(session: Session, action: str, remote_addr: str, since: dt.datetime) -> int:
+    """How many entries of `action` from `remote_addr` were logged since `since` (counted in SQL)."""
+    query = select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == action, AuditEntry.remote_addr == remote_addr, AuditEntry.at >= since
+    )
+    return int(session.execute(query).scalar_one())

@@ -11,28 +11,31 @@ from casedesk.gui.main_window import MainWindow
 from casedesk.gui.notes.spelling import spelling_menu
 from casedesk.gui.ops import Changes
 from casedesk.services import settings, spelling
-from tests.gui.test_notes import new_editor, open_client
+from tests.gui.test_notes import new_editor, open_client, write_note
 
 pytestmark = pytest.mark.gui
 
 
 def underlined(edit: QPlainTextEdit) -> list[str]:
-    """The words shown with a spell-check underline, in order."""
-    text = edit.toPlainText()
+    """The words shown with a spell-check underline, in order (read through Qt's own positions)."""
     found = []
     block = edit.document().firstBlock()
     while block.isValid():
         for fmt in block.layout().formats():
             if fmt.format.underlineStyle() == QTextCharFormat.UnderlineStyle.SpellCheckUnderline:
-                start = block.position() + fmt.start
-                found.append(text[start : start + fmt.length])
+                cursor = QTextCursor(edit.document())
+                cursor.setPosition(block.position() + fmt.start)
+                cursor.setPosition(block.position() + fmt.start + fmt.length, QTextCursor.MoveMode.KeepAnchor)
+                found.append(cursor.selectedText())
         block = block.next()
     return found
 
 
 def point_at(edit: QPlainTextEdit, word: str):
-    cursor = QTextCursor(edit.document())
-    cursor.setPosition(edit.toPlainText().index(word) + 1)
+    """The middle of `word` on screen (found with Qt's own search, so its positions are Qt's)."""
+    cursor = edit.document().find(word)
+    assert not cursor.isNull(), word
+    cursor.setPosition(cursor.selectionStart() + 1)
     return edit.cursorRect(cursor).center()
 
 
@@ -81,18 +84,22 @@ def test_an_added_word_is_known_at_once_and_kept_in_the_profile(qtbot, window: M
     qtbot.waitUntil(lambda: kept() == ["Wrobleska"], timeout=10_000)
 
 
-def test_nothing_is_underlined_when_spell_check_is_off_or_the_note_is_read_only(qtbot, window: MainWindow) -> None:
+def test_a_signed_note_is_not_underlined(qtbot, window: MainWindow) -> None:
+    _ws, editor = new_editor(qtbot, window)
+    write_note(qtbot, editor)
+    qtbot.keyClicks(editor.section_edit("data"), " Reviewd the budget.")
+    qtbot.waitUntil(lambda: "Reviewd" in underlined(editor.section_edit("data")), timeout=20_000)
+    with qtbot.waitSignal(editor.sig_signed, timeout=10_000):
+        editor.sign_with("demo")
+    assert editor.is_signed and "Reviewd" in editor.section_edit("data").toPlainText()
+    assert underlined(editor.section_edit("data")) == []
+
+
+def test_nothing_is_underlined_when_spell_check_is_off(qtbot, window: MainWindow) -> None:
     _ws, editor = new_editor(qtbot, window)
     edit = editor.section_edit("data")
     qtbot.keyClicks(edit, "Reviewd the budget.")
     qtbot.waitUntil(lambda: underlined(edit) == ["Reviewd"], timeout=20_000)
-
-    edit.setReadOnly(True)  # as a signed note's sections are
-    editor.spelling["data"].rehighlight()
-    assert underlined(edit) == []
-    edit.setReadOnly(False)
-    editor.spelling["data"].rehighlight()
-    assert underlined(edit) == ["Reviewd"]
 
     window.context.submit(
         lambda s: settings.set_many(s, {"spell_check": False}), write=True, changes=Changes.of("setting")
@@ -100,6 +107,18 @@ def test_nothing_is_underlined_when_spell_check_is_off_or_the_note_is_read_only(
     qtbot.waitUntil(lambda: underlined(edit) == [], timeout=10_000)
     qtbot.keyClicks(edit, " Anothr typo.")
     assert underlined(edit) == []
+
+
+def test_an_emoji_does_not_shift_the_underline_or_the_correction(qtbot, window: MainWindow) -> None:
+    """Qt counts an emoji as two positions, Python as one: the word underlined and replaced must agree."""
+    _ws, editor = new_editor(qtbot, window)
+    edit = editor.section_edit("data")
+    edit.insertPlainText("Mom texted \N{THUMBS UP SIGN} and she recieved her pills.")
+    qtbot.waitUntil(lambda: underlined(edit) == ["recieved"], timeout=20_000)
+    menu = spelling_menu(edit, editor.spelling["data"], point_at(edit, "recieved"))
+    assert menu.actions()[0].text() == "received"
+    menu.actions()[0].trigger()
+    assert edit.toPlainText() == "Mom texted \N{THUMBS UP SIGN} and she received her pills."
 
 
 def test_locking_forgets_the_dictionary_with_its_own_words(qtbot, window: MainWindow) -> None:
@@ -143,3 +162,24 @@ def test_a_word_removed_from_my_dictionary_is_checked_again(qtbot, window: MainW
 
     qtbot.waitUntil(lambda: underlined(edit) == ["Wrobleska"], timeout=20_000)
     assert kept() == ["Szczepanik"]
+
+
+def test_a_dictionary_that_fails_to_load_is_not_retried_at_every_keystroke(
+    qtbot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken word list (a damaged install, no memory left): notes are written without underlines."""
+    attempts: list[str] = []
+
+    def broken(language: str, personal: object = ()) -> spelling.Dictionary:
+        attempts.append(language)
+        raise MemoryError
+
+    monkeypatch.setattr(spelling.Dictionary, "load", broken)
+    _ws, editor = new_editor(qtbot, window)
+    edit = editor.section_edit("data")
+    qtbot.keyClicks(edit, "Reviewd")
+    qtbot.waitUntil(lambda: bool(attempts) and not window.context.ops.busy, timeout=10_000)
+    qtbot.keyClicks(edit, " the budget with her.")
+    window.context.ops.wait()
+    assert attempts == ["en"] and underlined(edit) == []
+    assert edit.toPlainText() == "Reviewd the budget with her."

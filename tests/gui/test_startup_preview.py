@@ -5,6 +5,7 @@ client data stays on screen. Closing early still closes the profile cleanly."""
 from __future__ import annotations
 
 import argparse
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,17 +119,28 @@ def test_a_store_that_does_not_open_leaves_no_client_data_on_screen(
 def test_closing_while_the_store_opens_still_closes_the_profile_cleanly(
     qtbot, own_context: AppContext, prefs, kek: bytes
 ) -> None:
+    paths = ProfilePaths(own_context.data_dir)
+    closed_before = paths.read_state().get("closed_at")
     window = open_with_preview(own_context, prefs, kek)
     assert window is not None
     qtbot.addWidget(window)
+    # Another connection holds the write lock: the open (which records the login) waits on it, so the
+    # window is closed while the open is certainly in progress.
+    key = KeyFile.load(paths.key_file).unwrap_with_kek(kek)
+    holder = cipher.raw_connect(paths.database, key)
+    holder.execute("BEGIN IMMEDIATE")
     window.show()
-    qtbot.waitExposed(window)
-    window.close()  # the open started after the first paint, or starts never: either way the end is clean
+    qtbot.waitUntil(lambda: own_context.ops.busy, timeout=10_000)
+    release = threading.Timer(0.3, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    window.close()  # waits for the open to finish, then closes the store it made
+    release.join()
+    holder.close()
 
-    own_context.ops.wait()
     QApplication.processEvents()
-    assert own_context.is_locked
-    assert ProfilePaths(own_context.data_dir).read_state().get("open") is not True
+    assert own_context.is_locked  # the closed window was never handed the store
+    state = paths.read_state()
+    assert state.get("open") is False and state.get("closed_at") != closed_before  # opened, then closed cleanly
 
 
 def test_casedesk_with_a_remembered_key_opens_straight_into_the_main_window(

@@ -298,13 +298,42 @@ def test_wrong_enrolment_codes_from_one_address_are_refused_for_a_while(server: 
         with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2")) as other:
             assert other.post(url, json={"code": code, "device_id": str(uuid.uuid4())}).status_code == 200
         # once the window has passed (the guesses are older than it), this address may enrol again
-        with server.db.write() as s:
-            s.execute(
-                update(AuditEntry)
-                .where(AuditEntry.remote_addr == "127.0.0.1", AuditEntry.target == f"POST {API}/enroll")
-                .values(at=AuditEntry.at - ENROL_GUESS_WINDOW - dt.timedelta(minutes=1))
-            )
+        age_guesses(server)
         code2, _ = admin.make_enrol_code(server.db, login)
         r = httpx.post(url, json={"code": code2, "device_id": str(uuid.uuid4())})
         assert r.status_code == 200, r.text
         store.close()
+
+
+def age_guesses(server: ServerThread) -> None:
+    """Make every wrong code recorded so far older than the guess window (as if it had passed)."""
+    from casedesk.server.app import ENROL_GUESS_ACTION, ENROL_GUESS_WINDOW
+
+    with server.db.write() as s:
+        s.execute(
+            update(AuditEntry)
+            .where(AuditEntry.action == ENROL_GUESS_ACTION)
+            .values(at=AuditEntry.at - ENROL_GUESS_WINDOW - dt.timedelta(minutes=1))
+        )
+
+
+def test_wrong_codes_sent_all_at_once_are_counted_one_by_one(server: ServerThread) -> None:
+    """Forty guesses fired together: only as many are checked as the limit allows, the rest get 429."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from casedesk.server.app import enrol_guesses
+
+    age_guesses(server)
+    assert enrol_guesses(server.db, "127.0.0.1") == 0
+    with running_server(server.db, enrol_guesses_allowed=5) as guarded, httpx.Client() as http:
+        url = f"{guarded.url}{API}/enroll"
+
+        def guess(i: int) -> int:
+            body = {"code": f"WXYZ-WXYZ-{i:04d}", "device_id": str(uuid.uuid4())}
+            return http.post(url, json=body, timeout=30).status_code
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(guess, range(40)))
+    assert statuses.count(400) == 5 and statuses.count(429) == 35
+    assert enrol_guesses(server.db, "127.0.0.1") == 5
+    age_guesses(server)  # the shared server's other tests enrol from this address too

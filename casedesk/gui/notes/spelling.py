@@ -8,6 +8,7 @@ words are often names of clients. Signed notes are not underlined: they can no l
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from casedesk.services.spelling import Dictionary
 
 UNDERLINE = QColor("#d0021b")
+_BEYOND_BMP = re.compile("[\U00010000-\U0010FFFF]")
 
 
 class SpellingSupport(QObject):
@@ -35,13 +37,15 @@ class SpellingSupport(QObject):
         self._context = context
         self._dictionary: Dictionary | None = None
         self._loading = False
+        self._failed = False
         self._choice: Choice | None = None  # the settings the dictionary was loaded with
         context.sig_locked.connect(self.drop)
         context.sig_changed.connect(self._on_changes)
 
     def dictionary(self) -> Dictionary | None:
         off = self._choice is not None and not self._choice[0]
-        if self._dictionary is None and not self._loading and not off and not self._context.is_locked:
+        idle = not self._loading and not self._failed and not off
+        if self._dictionary is None and idle and not self._context.is_locked:
             self._loading = True
             self._context.submit(_load, on_done=self._on_loaded, on_error=self._on_failed)
         return self._dictionary
@@ -63,7 +67,7 @@ class SpellingSupport(QObject):
 
         if not isinstance(changes, Changes) or not changes.touches("setting") or self._context.is_locked:
             return
-        if self._choice is None:
+        if self._choice is None and not self._failed:
             return
         self._context.submit(_choice, on_done=self._on_choice)
 
@@ -73,7 +77,10 @@ class SpellingSupport(QObject):
             self.sig_changed.emit()
 
     def _on_failed(self, _exc: BaseException) -> None:
-        self._loading = False  # no underlines; writing goes on (the op runner logs the failure)
+        # No underlines; writing goes on (the op runner logs the failure). Tried again after a settings
+        # change or the next unlock, not at every keystroke.
+        self._loading = False
+        self._failed = True
 
     def add_word(self, word: str) -> None:
         """Into the worker's own words: known at once here, kept in the profile for next time."""
@@ -90,6 +97,7 @@ class SpellingSupport(QObject):
     def drop(self) -> None:
         self._dictionary = None
         self._loading = False
+        self._failed = False
         self._choice = None
 
 
@@ -134,19 +142,31 @@ class SpellingHighlighter(QSyntaxHighlighter):
     def highlightBlock(self, text: str) -> None:
         if self._edit.isReadOnly() or self.support.dictionary() is None:
             return
-        for span in misspelled(text, self.known):
+        for span in qt_spans(text, misspelled(text, self.known)):
             self.setFormat(span.start, span.length, self._format)
 
     def misspelled_at(self, cursor: QTextCursor) -> WordSpan | None:
-        """The underlined word under `cursor`, with its place in the whole document."""
+        """The underlined word under `cursor`, with its place in the whole document (in Qt's units)."""
         if self._edit.isReadOnly() or self.support.dictionary() is None:
             return None
         block = cursor.block()
         column = cursor.position() - block.position()
-        for span in misspelled(block.text(), self.known):
+        text = block.text()
+        for span in qt_spans(text, misspelled(text, self.known)):
             if span.start <= column <= span.start + span.length:
                 return WordSpan(block.position() + span.start, span.length, span.word)
         return None
+
+
+def qt_spans(text: str, spans: list[WordSpan]) -> list[WordSpan]:
+    """`spans` (Python string indexes into `text`) in Qt's positions, which count UTF-16 code units: each
+    character beyond the Basic Multilingual Plane (an emoji, say) takes two of them."""
+    if not _BEYOND_BMP.search(text):
+        return spans
+    before = [0]  # UTF-16 units before each Python index
+    for ch in text:
+        before.append(before[-1] + (2 if ord(ch) > 0xFFFF else 1))
+    return [WordSpan(before[s.start], before[s.start + s.length] - before[s.start], s.word) for s in spans]
 
 
 def install_spelling(edit: QPlainTextEdit, support: SpellingSupport, record_words: frozenset[str]) -> SpellingHighlighter:

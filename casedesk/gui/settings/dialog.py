@@ -136,10 +136,21 @@ class SettingsDialog(QDialog):
         from casedesk.gui.settings.words import PersonalWordsDialog
 
         dialog = PersonalWordsDialog(self._words, self)
-        dialog.finished.connect(dialog.deleteLater)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.accepted.connect(lambda: self.set_words(dialog.words()))
+        dialog.finished.connect(lambda _result: self._words_closed(dialog))
         self.words_dialog = dialog
         dialog.open()
+
+    def _words_closed(self, dialog: QDialog) -> None:
+        if self.words_dialog is dialog:
+            self.words_dialog = None
+        dialog.deleteLater()
+
+    def done(self, result: int) -> None:
+        if self.words_dialog is not None:
+            self.words_dialog.reject()  # closes with the settings (at lock too: the words may name clients)
+        super().done(result)
 
     def set_words(self, words: list[str]) -> None:
         self._words = list(words)
@@ -184,6 +195,9 @@ class SettingsDialog(QDialog):
         return values
 
     def on_save(self) -> None:
+        if self._context.is_locked:
+            self.reject()
+            return
         values = self.values()
         changed = {k: v for k, v in values.items() if self._snapshot.values.get(k) != v}
         name = self.agency_edit.text().strip()

@@ -170,13 +170,15 @@ class UnlockForm(QWidget):
         self.recovery_toggle.setChecked(False)
         self.passphrase_edit.setFocus()
 
-    def try_remembered(self) -> bool:
-        """Unlock with a key kept in the keychain, if any. Returns True when an attempt was started."""
-        try:
-            profile_id = KeyFile.load(self._paths.key_file).profile_id
-        except CaseDeskError:
-            return False
-        kek = keychain.recall(profile_id)
+    def try_remembered(self, kek: bytes | None = None) -> bool:
+        """Unlock with a key kept in the keychain (or `kek`, already read from it), if any. Returns True
+        when an attempt was started."""
+        if kek is None:
+            try:
+                profile_id = KeyFile.load(self._paths.key_file).profile_id
+            except CaseDeskError:
+                return False
+            kek = keychain.recall(profile_id)
         if kek is None:
             return False
         self._set_busy(True)
