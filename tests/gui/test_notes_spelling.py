@@ -183,3 +183,21 @@ def test_a_dictionary_that_fails_to_load_is_not_retried_at_every_keystroke(
     window.context.ops.wait()
     assert attempts == ["en"] and underlined(edit) == []
     assert edit.toPlainText() == "Reviewd the budget with her."
+
+
+def test_settings_and_my_dictionary_close_when_casedesk_locks(qtbot, window: MainWindow) -> None:
+    """The worker's own words are often names of clients: nothing of them stays on screen once locked."""
+    with window.context.require_store().session() as s:
+        spelling.add_personal_word(s, "Szczepanik")
+    window.settings_action.trigger()
+    qtbot.waitUntil(lambda: window.settings_dialog is not None and window.settings_dialog.isVisible(), timeout=10_000)
+    dialog = window.settings_dialog
+    assert dialog is not None
+    dialog.words_button.click()
+    words = dialog.words_dialog
+    assert words is not None and words.isVisible() and words.words() == ["Szczepanik"]
+
+    window.lock()
+
+    assert not dialog.isVisible() and not words.isVisible()
+    assert window.stack.currentWidget() is window.lock_screen
