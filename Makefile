@@ -52,7 +52,7 @@ install-desktop:
 	-command -v gtk-update-icon-cache >/dev/null 2>&1 && gtk-update-icon-cache -q -t $(HOME)/.local/share/icons/hicolor
 
 # Refresh resources/translations/*.ts from the tr() calls, then compile the .qm files the app loads.
-TR_SOURCES := casedesk/gui/main_window.py casedesk/gui/notes/editor.py casedesk/gui/unlock/*.py \
+TR_SOURCES := casedesk/gui/main_window.py casedesk/gui/notes/editor.py casedesk/gui/notes/spelling.py casedesk/gui/unlock/*.py \
 	casedesk/gui/help/*.py casedesk/gui/firstrun/*.py
 translations: $(STAMP)
 	$(VENV)/bin/pyside6-lupdate $(TR_SOURCES) -ts resources/translations/casedesk_es.ts

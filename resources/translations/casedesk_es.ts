@@ -197,37 +197,37 @@
 <context>
     <name>HelpMenu</name>
     <message>
-        <location filename="../../casedesk/gui/help/menu.py" line="52"/>
+        <location filename="../../casedesk/gui/help/menu.py" line="54"/>
         <source>Save diagnostic report</source>
         <translation>Guardar informe de diagnóstico</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/help/menu.py" line="54"/>
+        <location filename="../../casedesk/gui/help/menu.py" line="56"/>
         <source>Text files (*.txt)</source>
         <translation>Archivos de texto (*.txt)</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/help/menu.py" line="89"/>
+        <location filename="../../casedesk/gui/help/menu.py" line="91"/>
         <source>The diagnostic report could not be saved: {0}.</source>
         <translation>No se pudo guardar el informe de diagnóstico: {0}.</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/help/menu.py" line="97"/>
+        <location filename="../../casedesk/gui/help/menu.py" line="99"/>
         <source>Diagnostic report saved to {0}.</source>
         <translation>Informe de diagnóstico guardado en {0}.</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/help/menu.py" line="102"/>
+        <location filename="../../casedesk/gui/help/menu.py" line="104"/>
         <source>&amp;User guide</source>
         <translation>&amp;Guía del usuario</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/help/menu.py" line="106"/>
+        <location filename="../../casedesk/gui/help/menu.py" line="108"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Atajos de teclado</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/help/menu.py" line="107"/>
+        <location filename="../../casedesk/gui/help/menu.py" line="109"/>
         <source>Save &amp;diagnostic report…</source>
         <translation>Guardar informe de &amp;diagnóstico…</translation>
     </message>
@@ -363,77 +363,87 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="82"/>
+        <location filename="../../casedesk/gui/main_window.py" line="110"/>
         <source>CaseDesk</source>
         <translation>CaseDesk</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="95"/>
+        <location filename="../../casedesk/gui/main_window.py" line="127"/>
         <source>Caseload</source>
         <translation>Casos</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="183"/>
+        <location filename="../../casedesk/gui/main_window.py" line="233"/>
         <source>&amp;Find client</source>
         <translation>&amp;Buscar cliente</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="184"/>
+        <location filename="../../casedesk/gui/main_window.py" line="234"/>
         <source>&amp;New note</source>
         <translation>&amp;Nueva nota</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="185"/>
+        <location filename="../../casedesk/gui/main_window.py" line="235"/>
         <source>&amp;Close tab</source>
         <translation>&amp;Cerrar pestaña</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="186"/>
+        <location filename="../../casedesk/gui/main_window.py" line="236"/>
         <source>&amp;Lock now</source>
         <translation>B&amp;loquear ahora</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="187"/>
+        <location filename="../../casedesk/gui/main_window.py" line="237"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Configuración…</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="188"/>
+        <location filename="../../casedesk/gui/main_window.py" line="238"/>
         <source>&amp;Quit</source>
         <translation>&amp;Salir</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="189"/>
+        <location filename="../../casedesk/gui/main_window.py" line="239"/>
         <source>&amp;About CaseDesk</source>
         <translation>&amp;Acerca de CaseDesk</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="194"/>
+        <location filename="../../casedesk/gui/main_window.py" line="241"/>
+        <source>Fill a &amp;form…</source>
+        <translation>Rellenar un &amp;formulario…</translation>
+    </message>
+    <message>
+        <location filename="../../casedesk/gui/main_window.py" line="244"/>
+        <source>Form &amp;editor</source>
+        <translation>&amp;Editor de formularios</translation>
+    </message>
+    <message>
+        <location filename="../../casedesk/gui/main_window.py" line="250"/>
         <source>&amp;File</source>
         <translation>&amp;Archivo</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="199"/>
+        <location filename="../../casedesk/gui/main_window.py" line="255"/>
         <source>&amp;Client</source>
         <translation>C&amp;liente</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="203"/>
+        <location filename="../../casedesk/gui/main_window.py" line="260"/>
         <source>&amp;View</source>
         <translation>&amp;Ver</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="206"/>
+        <location filename="../../casedesk/gui/main_window.py" line="264"/>
         <source>&amp;Help</source>
         <translation>A&amp;yuda</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="359"/>
+        <location filename="../../casedesk/gui/main_window.py" line="462"/>
         <source>Recovered note drafts</source>
         <translation>Borradores de notas recuperados</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/main_window.py" line="484"/>
+        <location filename="../../casedesk/gui/main_window.py" line="657"/>
         <source>The new interface language applies fully after CaseDesk restarts.</source>
         <translation>El nuevo idioma se aplica por completo cuando CaseDesk se reinicia.</translation>
     </message>
@@ -441,82 +451,82 @@
 <context>
     <name>NoteEditor</name>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="168"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="177"/>
         <source>&amp;Template:</source>
         <translation>&amp;Plantilla:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="169"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="178"/>
         <source>Contact &amp;type:</source>
         <translation>&amp;Tipo de contacto:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="170"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="179"/>
         <source>&amp;Date:</source>
         <translation>&amp;Fecha:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="171"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="180"/>
         <source>St&amp;art:</source>
         <translation>&amp;Inicio:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="172"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="181"/>
         <source>D&amp;uration:</source>
         <translation>D&amp;uración:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="173"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="182"/>
         <source>Billable u&amp;nits:</source>
         <translation>U&amp;nidades facturables:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="174"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="183"/>
         <source>&amp;Location:</source>
         <translation>&amp;Lugar:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="175"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="184"/>
         <source>Service &amp;code:</source>
         <translation>&amp;Código de servicio:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="181"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="190"/>
         <source>Goals addressed</source>
         <translation>Objetivos tratados</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="192"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="201"/>
         <source>This client has no active plan goals.</source>
         <translation>Este cliente no tiene objetivos activos en su plan.</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="199"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="208"/>
         <source>Addenda</source>
         <translation>Anexos</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="215"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="224"/>
         <source>&amp;Save draft</source>
         <translation>&amp;Guardar borrador</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="219"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="228"/>
         <source>Sign and &amp;lock…</source>
         <translation>Firmar y &amp;bloquear…</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="222"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="231"/>
         <source>Add a&amp;ddendum…</source>
         <translation>Añadir a&amp;nexo…</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="225"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="234"/>
         <source>Capture si&amp;gnature…</source>
         <translation>Capturar &amp;firma…</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/notes/editor.py" line="398"/>
+        <location filename="../../casedesk/gui/notes/editor.py" line="411"/>
         <source>No addenda.</source>
         <translation>Sin anexos.</translation>
     </message>
@@ -588,9 +598,22 @@
     </message>
 </context>
 <context>
+    <name>SpellingMenu</name>
+    <message>
+        <location filename="../../casedesk/gui/notes/spelling.py" line="195"/>
+        <source>No suggestions</source>
+        <translation>Sin sugerencias</translation>
+    </message>
+    <message>
+        <location filename="../../casedesk/gui/notes/spelling.py" line="198"/>
+        <source>Add “%1” to my dictionary</source>
+        <translation>Añadir «%1» a mi diccionario</translation>
+    </message>
+</context>
+<context>
     <name>UnlockDialog</name>
     <message>
-        <location filename="../../casedesk/gui/unlock/dialog.py" line="15"/>
+        <location filename="../../casedesk/gui/unlock/dialog.py" line="19"/>
         <source>CaseDesk — Unlock</source>
         <translation>CaseDesk — Desbloquear</translation>
     </message>
@@ -598,60 +621,60 @@
 <context>
     <name>UnlockForm</name>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="92"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="96"/>
         <source>Your passphrase</source>
         <translation>Su frase de contraseña</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="95"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="99"/>
         <source>Remember on this computer</source>
         <translation>Recordar en este equipo</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="102"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="106"/>
         <source>ABCD-EFGH-...</source>
         <translation>ABCD-EFGH-...</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="113"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="117"/>
         <source>&amp;Recovery key:</source>
         <translation>Clave de &amp;recuperación:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="114"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="118"/>
         <source>&amp;New passphrase:</source>
         <translation>&amp;Nueva frase de contraseña:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="115"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="119"/>
         <source>Re&amp;peat it:</source>
         <translation>Re&amp;pítala:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="121"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="125"/>
         <source>&amp;Passphrase:</source>
         <translation>&amp;Frase de contraseña:</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="131"/>
-        <location filename="../../casedesk/gui/unlock/form.py" line="192"/>
-        <location filename="../../casedesk/gui/unlock/form.py" line="263"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="135"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="198"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="277"/>
         <source>&amp;Unlock</source>
         <translation>&amp;Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="135"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="139"/>
         <source>Use the recovery &amp;key instead</source>
         <translation>Usar la &amp;clave de recuperación</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="192"/>
-        <location filename="../../casedesk/gui/unlock/form.py" line="263"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="198"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="277"/>
         <source>&amp;Unlock and set passphrase</source>
         <translation>&amp;Desbloquear y fijar la frase de contraseña</translation>
     </message>
     <message>
-        <location filename="../../casedesk/gui/unlock/form.py" line="272"/>
+        <location filename="../../casedesk/gui/unlock/form.py" line="286"/>
         <source>Unlocking…</source>
         <translation>Desbloqueando…</translation>
     </message>

@@ -208,6 +208,7 @@ def test_remembered_language_is_installed_at_start_up(tmp_path: Path, qapp: obje
         assert i18n.install_remembered(prefs) == "es"
         assert QCoreApplication.translate("MainWindow", "&Help") == "A&yuda"
         assert QCoreApplication.translate("NoteEditor", "&Save draft") == "&Guardar borrador"
+        assert QCoreApplication.translate("SpellingMenu", "Add “%1” to my dictionary") == "Añadir «%1» a mi diccionario"
     finally:
         i18n.install("en")
     with pytest.raises(ValueError, match="unknown interface language 'fr'"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit
 
@@ -192,10 +192,11 @@ def spelling_menu(edit: QPlainTextEdit, highlighter: SpellingHighlighter, pos: Q
         action.triggered.connect(lambda _checked=False, w=word: replace_word(edit, span, w))
         menu.insertAction(first, action)  # type: ignore[arg-type]
     if not suggestions:
-        none = QAction("No suggestions", menu)
+        none = QAction(QCoreApplication.translate("SpellingMenu", "No suggestions"), menu)
         none.setEnabled(False)
         menu.insertAction(first, none)  # type: ignore[arg-type]
-    add = QAction(f"Add “{span.word}” to my dictionary", menu)
+    label = QCoreApplication.translate("SpellingMenu", "Add “%1” to my dictionary").replace("%1", span.word)
+    add = QAction(label, menu)
     add.triggered.connect(lambda _checked=False: highlighter.support.add_word(span.word))
     menu.insertAction(first, add)  # type: ignore[arg-type]
     menu.insertSeparator(first)  # type: ignore[arg-type]
