@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from casedesk.db import cipher
 from casedesk.db.profile import ProfilePaths
 from casedesk.gui.app import run
+from casedesk.gui.caseload.model import COL_DUE
 from casedesk.gui.context import AppContext
 from casedesk.gui.main_window import OPENING_TEXT, MainWindow
 from casedesk.gui.startup import open_with_preview
@@ -37,16 +38,23 @@ def own_context(qapp: object, profile_dir: Path) -> AppContext:
     return AppContext(profile_dir)  # not the demo flag: a profile whose key can be remembered
 
 
+@pytest.fixture
+def previewed(qtbot, own_context: AppContext, prefs, kek: bytes) -> MainWindow:
+    """The main window over the preview, as `casedesk` makes it with a remembered key; not shown yet."""
+    window = open_with_preview(own_context, prefs, kek)
+    assert window is not None
+    qtbot.addWidget(window)
+    return window
+
+
 def opened(window: MainWindow) -> bool:
     return not window.context.is_locked and window.lock_label.text() == "Unlocked"
 
 
 def test_the_caseload_paints_before_the_store_opens_then_the_window_is_whole(
-    qtbot, own_context: AppContext, prefs, kek: bytes
+    qtbot, own_context: AppContext, previewed: MainWindow
 ) -> None:
-    window = open_with_preview(own_context, prefs, kek)
-    assert window is not None
-    qtbot.addWidget(window)
+    window = previewed
 
     # before it is shown, nothing has opened the store: the rows come from the preview
     assert own_context.is_locked
@@ -70,17 +78,15 @@ def test_the_caseload_paints_before_the_store_opens_then_the_window_is_whole(
     # the rows were refreshed in place from the store: the worker's selection is where she left it
     current = window.caseload.view.currentIndex()
     assert current.isValid() and model.client_id(current.row()) == picked
-    qtbot.waitUntil(lambda: any(model.entry(cid).next_due for cid in model.entry_ids()), timeout=20_000)
+    qtbot.waitUntil(lambda: any(model.index(r, COL_DUE).data() for r in range(model.rowCount())), timeout=20_000)
     window.close()
     assert ProfilePaths(own_context.data_dir).read_state().get("open") is False
 
 
 def test_a_client_opened_while_the_store_opens_comes_up_once_it_is_in(
-    qtbot, own_context: AppContext, prefs, kek: bytes
+    qtbot, previewed: MainWindow
 ) -> None:
-    window = open_with_preview(own_context, prefs, kek)
-    assert window is not None
-    qtbot.addWidget(window)
+    window = previewed
     window.caseload.view.setFocus()
     model = window.caseload.model
     wanted = model.client_id(0)
@@ -96,11 +102,9 @@ def test_a_client_opened_while_the_store_opens_comes_up_once_it_is_in(
 
 
 def test_a_store_that_does_not_open_leaves_no_client_data_on_screen(
-    qtbot, own_context: AppContext, prefs, kek: bytes
+    qtbot, own_context: AppContext, previewed: MainWindow
 ) -> None:
-    window = open_with_preview(own_context, prefs, kek)
-    assert window is not None
-    qtbot.addWidget(window)
+    window = previewed
     assert window.caseload.model.total == 8
     # the file is damaged between the preview and the open
     with (own_context.data_dir / "casedesk.db").open("r+b") as fh:
@@ -117,13 +121,11 @@ def test_a_store_that_does_not_open_leaves_no_client_data_on_screen(
 
 
 def test_closing_while_the_store_opens_still_closes_the_profile_cleanly(
-    qtbot, own_context: AppContext, prefs, kek: bytes
+    qtbot, own_context: AppContext, previewed: MainWindow, kek: bytes
 ) -> None:
     paths = ProfilePaths(own_context.data_dir)
     closed_before = paths.read_state().get("closed_at")
-    window = open_with_preview(own_context, prefs, kek)
-    assert window is not None
-    qtbot.addWidget(window)
+    window = previewed
     # Another connection holds the write lock: the open (which records the login) waits on it, so the
     # window is closed while the open is certainly in progress.
     key = KeyFile.load(paths.key_file).unwrap_with_kek(kek)

@@ -236,20 +236,17 @@ class CaseloadModel(QAbstractTableModel):
         self.set_entries(())
 
     def refresh_entries(self, entries: list[CaseloadEntry]) -> None:
-        """Every row anew, without a model reset: a selection or scroll position stays where it is. When
-        the rows are the ones already held (the usual case after the start-up preview), nothing changes."""
-        held = self._entries
-        if len(entries) == len(held) and all(
-            (old := held.get(e.row.id)) is not None and old.row == e.row and old.next_due == e.next_due for e in entries
-        ):
-            return
-        self.update_entries(entries, {e.row.id for e in entries} | held.keys())
+        """Every row anew (the list after the start-up preview), as `update_entries` does it: no model reset
+        unless the list itself changed, so a selection or scroll position stays where it is."""
+        self.update_entries(entries, {e.row.id for e in entries} | self._entries.keys())
 
     def update_entries(self, entries: Iterable[CaseloadEntry], requested_ids: Iterable[str]) -> None:
-        """Replace the rows of `requested_ids` with fresh data (ids missing from `entries` were removed)."""
-        fresh = {e.row.id: e for e in entries}
-        requested = set(requested_ids)
-        removed = {cid for cid in requested if cid not in fresh and cid in self._entries}
+        """Replace the rows of `requested_ids` with fresh data (ids missing from `entries` were removed).
+        Lines equal to the ones held change nothing."""
+        held = self._entries
+        given = {e.row.id: e for e in entries}
+        removed = {cid for cid in requested_ids if cid not in given and cid in held}
+        fresh = {cid: e for cid, e in given.items() if held.get(cid) != e}
         membership_changes = removed or any(cid not in self._entries for cid in fresh)
         key = sort_key(self._sort_column)
         order_changes = any(cid in self._entries and key(self._entries[cid]) != key(e) for cid, e in fresh.items())
@@ -276,8 +273,6 @@ class CaseloadModel(QAbstractTableModel):
             return
         positions = {cid: row for row, cid in enumerate(self._visible)}
         for cid, e in fresh.items():
-            if self._entries.get(cid) == e:
-                continue  # the same line: nothing to repaint
             self._entries[cid] = e  # same search text (else the branch above ran): the filter lists stand
             self._texts.pop(cid, None)
             row = positions.get(cid)
@@ -393,10 +388,6 @@ class CaseloadModel(QAbstractTableModel):
 
     def entry(self, client_id: str) -> CaseloadEntry | None:
         return self._entries.get(client_id)
-
-    def entry_ids(self) -> list[str]:
-        """Every client the model holds, shown or not."""
-        return list(self._entries)
 
     @property
     def total(self) -> int:

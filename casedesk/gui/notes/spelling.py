@@ -139,20 +139,22 @@ class SpellingHighlighter(QSyntaxHighlighter):
         dictionary = self.support.dictionary()
         return dictionary is None or dictionary_form(word) in self._record or dictionary.known(word)
 
-    def highlightBlock(self, text: str) -> None:
+    def underlined(self, text: str) -> list[WordSpan]:
+        """The words of one block of `text` to underline, in Qt's positions (none in a signed note, or
+        while no dictionary is loaded)."""
         if self._edit.isReadOnly() or self.support.dictionary() is None:
-            return
-        for span in qt_spans(text, misspelled(text, self.known)):
+            return []
+        return qt_spans(text, misspelled(text, self.known))
+
+    def highlightBlock(self, text: str) -> None:
+        for span in self.underlined(text):
             self.setFormat(span.start, span.length, self._format)
 
     def misspelled_at(self, cursor: QTextCursor) -> WordSpan | None:
         """The underlined word under `cursor`, with its place in the whole document (in Qt's units)."""
-        if self._edit.isReadOnly() or self.support.dictionary() is None:
-            return None
         block = cursor.block()
         column = cursor.position() - block.position()
-        text = block.text()
-        for span in qt_spans(text, misspelled(text, self.known)):
+        for span in self.underlined(block.text()):
             if span.start <= column <= span.start + span.length:
                 return WordSpan(block.position() + span.start, span.length, span.word)
         return None
